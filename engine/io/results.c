@@ -1,0 +1,76 @@
+/* results.c — result files of a run: metrics.csv, manifest.csv, and CSV field quoting.
+ * Invariant: output bytes depend only on the values passed in (no clock, no locale-dependent
+ * formatting beyond the C locale the engine never changes), so identical runs give identical files. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io/io_api.h"
+
+static int needs_quotes(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0) return 0;
+    if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t') return 1;
+    return strpbrk(s, ",;\"\r\n") != NULL;
+}
+
+void cxi_csv_put(FILE *f, const char *s) {
+    if (!s) return;
+    if (!needs_quotes(s)) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+void cxi_csv_put_number(FILE *f, double v) {
+    if (isnan(v)) fputs("nan", f);
+    else if (isinf(v)) fputs(v > 0 ? "inf" : "-inf", f);
+    else fprintf(f, "%.10g", v == 0.0 ? 0.0 : v);
+}
+
+/* Closes f and reports any write error that happened on it. */
+static cx_status finish(FILE *f) {
+    int bad = fflush(f) != 0 || ferror(f);
+    if (fclose(f) != 0) bad = 1;
+    return bad ? CX_EIO : CX_OK;
+}
+
+cx_status cxi_metrics_write(const char *path, const cx_metric *m, size_t n) {
+    if (!path || (n > 0 && !m)) return CX_EINVAL;
+    FILE *f = fopen(path, "wb");
+    if (!f) return CX_EIO;
+    fputs("metric,sector,region,unit,value\n", f);
+    for (size_t i = 0; i < n; i++) {
+        cxi_csv_put(f, m[i].name ? m[i].name : "");
+        fputc(',', f);
+        cxi_csv_put(f, m[i].sector ? m[i].sector : "");
+        fputc(',', f);
+        cxi_csv_put(f, m[i].region ? m[i].region : "");
+        fputc(',', f);
+        cxi_csv_put(f, m[i].unit ? m[i].unit : "");
+        fputc(',', f);
+        cxi_csv_put_number(f, m[i].value);
+        fputc('\n', f);
+    }
+    return finish(f);
+}
+
+cx_status cxi_manifest_write(const char *path, const cxi_kv *kv, size_t n) {
+    if (!path || (n > 0 && !kv)) return CX_EINVAL;
+    FILE *f = fopen(path, "wb");
+    if (!f) return CX_EIO;
+    fputs("key,value\n", f);
+    for (size_t i = 0; i < n; i++) {
+        cxi_csv_put(f, kv[i].key ? kv[i].key : "");
+        fputc(',', f);
+        cxi_csv_put(f, kv[i].value ? kv[i].value : "");
+        fputc('\n', f);
+    }
+    return finish(f);
+}

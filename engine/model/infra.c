@@ -1,0 +1,568 @@
+/* infra.c — the asset network: direct damage from injects, repairs, and cascades along links.
+ * Invariant: an asset's q is recomputed only in refresh(), which never recurses (changes reach
+ * dependents through update events at the same instant, one pending per asset), and the links
+ * whose contribution is counted always form a DAG, so no loop feeds an asset's outage back. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/sim_int.h"
+
+static const char *const state_names[] = {"working", "degraded", "failed", "repairing"};
+static const char *const inject_kind_names[] = {"message", "damage", "disable", "restore"};
+
+const char *cxi_state_name(int state) {
+    return state >= 0 && state <= CXI_STATE_REPAIRING ? state_names[state] : "";
+}
+
+const char *cxi_inject_kind_name(int kind) {
+    return kind >= 0 && kind <= CX_INJECT_RESTORE ? inject_kind_names[kind] : "";
+}
+
+static double op_of(int32_t q) { return (double)(CXI_Q_FULL - q) / CXI_Q_FULL; }
+
+double cxi_sim_asset_op(const cx_sim *sim, uint32_t a) {
+    return a < sim->sc->nassets ? op_of(sim->as[a].q) : 1.0;
+}
+
+int cxi_sim_link_state(const cx_sim *sim, uint32_t link) {
+    return link < sim->sc->nlinks ? sim->lstate[link] : CXI_LINK_INACTIVE;
+}
+
+static int level_of(const cx_sim *sim, int32_t q) {
+    if (q == 0) return CXI_LEVEL_WORKING;
+    double op = op_of(q);
+    if (op <= sim->sc->params.failed_below) return CXI_LEVEL_FAILED;
+    if (op < sim->sc->params.degraded_below) return CXI_LEVEL_DEGRADED;
+    return CXI_LEVEL_WORKING;
+}
+
+static int32_t permyriad(double x) {
+    if (!(x > 0)) return 0;
+    if (x >= 1) return CXI_Q_FULL;
+    return (int32_t)floor(x * CXI_Q_FULL + 0.5);
+}
+
+static void *zalloc(cxi_arena *a, size_t n, size_t size) {
+    if (n != 0 && size > SIZE_MAX / n) return NULL;
+    void *p = cxi_arena_alloc(a, n * size);
+    if (p) memset(p, 0, n * size);
+    return p;
+}
+
+/* CSR adjacency: for each key (supplier or dependent) the links in file order. O(assets + links). */
+static cx_status build_csr(cx_sim *sim, int by_dependent, uint32_t **start_out, uint32_t **list_out) {
+    const cx_scenario *sc = sim->sc;
+    uint32_t *start = zalloc(&sim->arena, (size_t)sc->nassets + 1, sizeof *start);
+    uint32_t *list = zalloc(&sim->arena, sc->nlinks ? sc->nlinks : 1, sizeof *list);
+    uint32_t *fill = malloc(((size_t)sc->nassets + 1) * sizeof *fill);
+    if (!start || !list || !fill) {
+        free(fill);
+        return CX_ENOMEM;
+    }
+    for (uint32_t l = 0; l < sc->nlinks; l++)
+        start[(by_dependent ? sc->links[l].dependent : sc->links[l].supplier) + 1]++;
+    for (uint32_t a = 0; a < sc->nassets; a++) start[a + 1] += start[a];
+    memcpy(fill, start, ((size_t)sc->nassets + 1) * sizeof *fill);
+    for (uint32_t l = 0; l < sc->nlinks; l++)
+        list[fill[by_dependent ? sc->links[l].dependent : sc->links[l].supplier]++] = l;
+    free(fill);
+    *start_out = start;
+    *list_out = list;
+    return CX_OK;
+}
+
+/* Strongly connected components (iterative Tarjan, so a 100,000-asset chain cannot overflow the
+ * stack). A cause chain can only lead back to an asset inside its own component, which bounds the
+ * cycle check of refresh() by the component's size. */
+static cx_status build_scc(cx_sim *sim) {
+    const cx_scenario *sc = sim->sc;
+    uint32_t n = sc->nassets;
+    const uint32_t NONE = UINT32_MAX;
+    sim->scc = zalloc(&sim->arena, n ? n : 1, sizeof *sim->scc);
+    uint32_t *index = malloc((size_t)(n ? n : 1) * sizeof *index);
+    uint32_t *low = malloc((size_t)(n ? n : 1) * sizeof *low);
+    uint32_t *stack = malloc((size_t)(n ? n : 1) * sizeof *stack);
+    uint32_t *call = malloc((size_t)(n ? n : 1) * sizeof *call);
+    uint32_t *edge = malloc((size_t)(n ? n : 1) * sizeof *edge);
+    uint8_t *on = calloc(n ? n : 1, 1);
+    cx_status st = CX_OK;
+    if (!sim->scc || !index || !low || !stack || !call || !edge || !on) {
+        st = CX_ENOMEM;
+        goto done;
+    }
+    for (uint32_t i = 0; i < n; i++) index[i] = NONE;
+    uint32_t next = 0, nstack = 0, ncomp = 0;
+    for (uint32_t root = 0; root < n; root++) {
+        if (index[root] != NONE) continue;
+        uint32_t depth = 0;
+        call[depth] = root;
+        edge[depth++] = sim->out_start[root];
+        index[root] = low[root] = next++;
+        stack[nstack++] = root;
+        on[root] = 1;
+        while (depth > 0) {
+            uint32_t u = call[depth - 1];
+            if (edge[depth - 1] < sim->out_start[u + 1]) {
+                uint32_t w = sc->links[sim->out_links[edge[depth - 1]++]].dependent;
+                if (index[w] == NONE) {
+                    index[w] = low[w] = next++;
+                    stack[nstack++] = w;
+                    on[w] = 1;
+                    call[depth] = w;
+                    edge[depth++] = sim->out_start[w];
+                } else if (on[w] && index[w] < low[u]) {
+                    low[u] = index[w];
+                }
+                continue;
+            }
+            depth--;
+            if (low[u] == index[u]) {
+                uint32_t x;
+                do {
+                    x = stack[--nstack];
+                    on[x] = 0;
+                    sim->scc[x] = ncomp;
+                } while (x != u);
+                ncomp++;
+            }
+            if (depth > 0 && low[u] < low[call[depth - 1]]) low[call[depth - 1]] = low[u];
+        }
+    }
+done:
+    free(index);
+    free(low);
+    free(stack);
+    free(call);
+    free(edge);
+    free(on);
+    return st;
+}
+
+cx_status cxi_infra_init(cx_sim *sim) {
+    const cx_scenario *sc = sim->sc;
+    size_t na = sc->nassets ? sc->nassets : 1, nl = sc->nlinks ? sc->nlinks : 1;
+    size_t nodes = (size_t)(sc->nregions ? sc->nregions : 1) * CX_SECTOR_COUNT;
+    cx_status st;
+    sim->links_on = sc->params.mode != CX_MODEL_IIM;
+    sim->as = zalloc(&sim->arena, na, sizeof *sim->as);
+    sim->lstate = zalloc(&sim->arena, nl, sizeof *sim->lstate);
+    sim->lev = zalloc(&sim->arena, nl, sizeof *sim->lev);
+    sim->lcount = zalloc(&sim->arena, nl, sizeof *sim->lcount);
+    sim->lexcl = zalloc(&sim->arena, nl, sizeof *sim->lexcl);
+    sim->pair_nassets = zalloc(&sim->arena, nodes, sizeof *sim->pair_nassets);
+    if (!sim->as || !sim->lstate || !sim->lev || !sim->lcount || !sim->lexcl ||
+        !sim->pair_nassets) return CX_ENOMEM;
+    for (uint32_t a = 0; a < sc->nassets; a++) {
+        cxi_asset_state *s = &sim->as[a];
+        s->cause_sup = -1;
+        s->cause_inj = -1;
+        s->repair_ev = CXI_EVENT_NONE;
+        sim->pair_nassets[(size_t)sc->assets[a].region * CX_SECTOR_COUNT + sc->assets[a].sector]++;
+    }
+    for (uint32_t l = 0; l < sc->nlinks; l++) {
+        sim->lev[l] = CXI_EVENT_NONE;
+        sim->lexcl[l] = -1;
+    }
+    if ((st = build_csr(sim, 1, &sim->in_start, &sim->in_links)) != CX_OK) return st;
+    if ((st = build_csr(sim, 0, &sim->out_start, &sim->out_links)) != CX_OK) return st;
+    if ((st = build_scc(sim)) != CX_OK) return st;
+    sim->lexcl_ep = zalloc(&sim->arena, nl, sizeof *sim->lexcl_ep);
+    sim->comp_ep = zalloc(&sim->arena, na, sizeof *sim->comp_ep); /* components <= assets */
+    sim->ord = zalloc(&sim->arena, na, sizeof *sim->ord);
+    sim->mark = zalloc(&sim->arena, na, sizeof *sim->mark);
+    sim->stk = zalloc(&sim->arena, na, sizeof *sim->stk);
+    sim->fset = zalloc(&sim->arena, na, sizeof *sim->fset);
+    sim->bset = zalloc(&sim->arena, na, sizeof *sim->bset);
+    sim->pool = zalloc(&sim->arena, na, sizeof *sim->pool);
+    if (!sim->lexcl_ep || !sim->comp_ep || !sim->ord || !sim->mark || !sim->stk || !sim->fset ||
+        !sim->bset || !sim->pool)
+        return CX_ENOMEM;
+    for (uint32_t a = 0; a < sc->nassets; a++) sim->ord[a] = a;
+    /* A same-instant propagation that has not settled after this many updates is a livelock;
+     * legitimate waves need about one update per asset and link, feedback loops with strength
+     * near 1 a few hundred rounds. */
+    sim->guard_max = 1000 * ((uint64_t)sc->nassets + sc->nlinks) + 100000;
+    return CX_OK;
+}
+
+static int link_passes(uint8_t ls) { return ls == CXI_LINK_ACTIVE || ls == CXI_LINK_PENDING_OFF; }
+
+static int counted(const cx_sim *sim, uint32_t l) {
+    return sim->lcount[l] > 0 && link_passes(sim->lstate[l]);
+}
+
+/* Link l stops counting (its contribution fell to 0, or it deactivated). */
+static void uncount(cx_sim *sim, uint32_t l) {
+    if (counted(sim, l)) {
+        const cx_link *L = &sim->sc->links[l];
+        if (sim->scc[L->supplier] == sim->scc[L->dependent]) sim->comp_ep[sim->scc[L->dependent]]++;
+    }
+    sim->lcount[l] = 0;
+}
+
+/* Sorts v[0..n) by ord (shell sort, Knuth's gaps: no allocation, no recursion). */
+static void sort_by_ord(const uint32_t *ord, uint32_t *v, uint32_t n) {
+    uint32_t gap = 1;
+    while (gap < n / 3) gap = 3 * gap + 1;
+    for (; gap > 0; gap /= 3) {
+        for (uint32_t i = gap; i < n; i++) {
+            uint32_t x = v[i], j = i;
+            while (j >= gap && ord[v[j - gap]] > ord[x]) {
+                v[j] = v[j - gap];
+                j -= gap;
+            }
+            v[j] = x;
+        }
+    }
+}
+
+/* Would counting link s -> a close a loop of counted links (does s already draw on a's outage)?
+ * If not, the topological order is updated so that ord[s] < ord[a]
+ * (Pearce & Kelly 2006: only nodes between ord[a] and ord[s] are searched and renumbered). Loops
+ * only exist inside a strongly connected component, so links between components need nothing. */
+static int closes_loop(cx_sim *sim, uint32_t s, uint32_t a) {
+    const cx_scenario *sc = sim->sc;
+    uint32_t comp = sim->scc[a];
+    if (sim->scc[s] != comp) return 0;
+    uint32_t lb = sim->ord[a], ub = sim->ord[s];
+    if (ub < lb) return 0;
+    if (++sim->stamp == 0) { /* wrapped: clear the marks once every 2^32 searches */
+        memset(sim->mark, 0, (size_t)sc->nassets * sizeof *sim->mark);
+        sim->stamp = 1;
+    }
+    uint32_t stamp = sim->stamp, sp = 0, nf = 0, nb = 0;
+    /* forward from a through counted links, among nodes ordered before s */
+    sim->stk[sp++] = a;
+    sim->mark[a] = stamp;
+    while (sp > 0) {
+        uint32_t u = sim->stk[--sp];
+        sim->fset[nf++] = u;
+        for (uint32_t e = sim->out_start[u]; e < sim->out_start[u + 1]; e++) {
+            uint32_t l = sim->out_links[e], w = sc->links[l].dependent;
+            if (!counted(sim, l) || sim->scc[w] != comp) continue;
+            if (w == s) return 1;
+            if (sim->mark[w] != stamp && sim->ord[w] < ub) {
+                sim->mark[w] = stamp;
+                sim->stk[sp++] = w;
+            }
+        }
+    }
+    /* backward from s, among nodes ordered after a */
+    sim->stk[sp++] = s;
+    sim->mark[s] = stamp;
+    while (sp > 0) {
+        uint32_t u = sim->stk[--sp];
+        sim->bset[nb++] = u;
+        for (uint32_t e = sim->in_start[u]; e < sim->in_start[u + 1]; e++) {
+            uint32_t l = sim->in_links[e], w = sc->links[l].supplier;
+            if (!counted(sim, l) || sim->scc[w] != comp) continue;
+            if (sim->mark[w] != stamp && sim->ord[w] > lb) {
+                sim->mark[w] = stamp;
+                sim->stk[sp++] = w;
+            }
+        }
+    }
+    /* renumber: the backward set before the forward set, reusing their order numbers */
+    sort_by_ord(sim->ord, sim->fset, nf);
+    sort_by_ord(sim->ord, sim->bset, nb);
+    uint32_t i = 0, j = 0, k = 0;
+    while (i < nb || j < nf) {
+        if (j >= nf || (i < nb && sim->ord[sim->bset[i]] < sim->ord[sim->fset[j]]))
+            sim->pool[k++] = sim->ord[sim->bset[i++]];
+        else
+            sim->pool[k++] = sim->ord[sim->fset[j++]];
+    }
+    for (i = 0; i < nb; i++) sim->ord[sim->bset[i]] = sim->pool[i];
+    for (j = 0; j < nf; j++) sim->ord[sim->fset[j]] = sim->pool[nb + j];
+    return 0;
+}
+
+static cx_status schedule_update(cx_sim *sim, cx_time t, uint32_t a) {
+    if (sim->as[a].upd_pending) return CX_OK;
+    sim->as[a].upd_pending = 1;
+    cxi_payload p = {sim->ev_update, a, 0, 0, 0};
+    return cxi_sim_schedule_in(sim, t, 0, &p, NULL);
+}
+
+static int supplier_below(const cx_link *l, int32_t q) { return op_of(q) < l->threshold; }
+
+/* Supplier a's q changed: move each outgoing link through its life cycle and pass the change on
+ * over the links that are active. */
+static cx_status notify_links(cx_sim *sim, cx_time t, uint32_t a) {
+    const cx_scenario *sc = sim->sc;
+    int32_t q = sim->as[a].q;
+    cx_status st = CX_OK;
+    for (uint32_t e = sim->out_start[a]; e < sim->out_start[a + 1] && st == CX_OK; e++) {
+        uint32_t l = sim->out_links[e];
+        const cx_link *L = &sc->links[l];
+        int below = supplier_below(L, q);
+        switch (sim->lstate[l]) {
+        case CXI_LINK_INACTIVE:
+            if (below) {
+                cx_time d = cxi_sim_duration(cxi_dist_sample(&L->delay, sim->rng_delay));
+                if (d == 0) {
+                    sim->lstate[l] = CXI_LINK_ACTIVE;
+                    st = schedule_update(sim, t, L->dependent);
+                } else {
+                    sim->lstate[l] = CXI_LINK_PENDING_ON;
+                    cxi_payload p = {sim->ev_link_on, l, 0, 0, 0};
+                    st = cxi_sim_schedule_in(sim, t, d, &p, &sim->lev[l]);
+                }
+            }
+            break;
+        case CXI_LINK_PENDING_ON:
+            if (!below) {
+                cxi_kernel_cancel(sim->k, sim->lev[l]);
+                sim->lev[l] = CXI_EVENT_NONE;
+                sim->lstate[l] = CXI_LINK_INACTIVE;
+            }
+            break;
+        case CXI_LINK_ACTIVE:
+            if (below) { /* the change passes on */
+                st = schedule_update(sim, t, L->dependent);
+                break;
+            }
+            cx_time r = cxi_sim_duration(cxi_dist_sample(&L->recovery, sim->rng_recovery));
+            if (r == 0) {
+                uncount(sim, l);
+                sim->lstate[l] = CXI_LINK_INACTIVE;
+                st = schedule_update(sim, t, L->dependent);
+            } else { /* lcount stays: the held value, so the dependent need not re-evaluate */
+                sim->lstate[l] = CXI_LINK_PENDING_OFF;
+                cxi_payload p = {sim->ev_link_off, l, 0, 0, 0};
+                st = cxi_sim_schedule_in(sim, t, r, &p, &sim->lev[l]);
+            }
+            break;
+        case CXI_LINK_PENDING_OFF:
+            if (below) {
+                cxi_kernel_cancel(sim->k, sim->lev[l]);
+                sim->lev[l] = CXI_EVENT_NONE;
+                sim->lstate[l] = CXI_LINK_ACTIVE;
+                st = schedule_update(sim, t, L->dependent);
+            }
+            break;
+        default: break;
+        }
+    }
+    return st;
+}
+
+/* Only the depth of a changed: the dependents whose cause is a re-evaluate theirs. */
+static cx_status notify_depth(cx_sim *sim, cx_time t, uint32_t a) {
+    cx_status st = CX_OK;
+    for (uint32_t e = sim->out_start[a]; e < sim->out_start[a + 1] && st == CX_OK; e++) {
+        uint32_t d = sim->sc->links[sim->out_links[e]].dependent;
+        if (sim->as[d].cause_sup == (int32_t)a) st = schedule_update(sim, t, d);
+    }
+    return st;
+}
+
+/* Recomputes q of asset a from its direct damage and its passing incoming links, emits a record
+ * when q or the displayed state changed, and tells the dependents. */
+static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
+    const cx_scenario *sc = sim->sc;
+    cxi_asset_state *s = &sim->as[a];
+    int64_t sum = s->d;
+    int32_t best = s->d, sup = -1;
+    if (sim->links_on) {
+        for (uint32_t e = sim->in_start[a]; e < sim->in_start[a + 1]; e++) {
+            uint32_t l = sim->in_links[e];
+            const cx_link *L = &sc->links[l];
+            int32_t c;
+            if (sim->lstate[l] == CXI_LINK_ACTIVE)
+                c = (int32_t)floor(L->strength * sim->as[L->supplier].q + 0.5);
+            else if (sim->lstate[l] == CXI_LINK_PENDING_OFF)
+                c = sim->lcount[l]; /* held through the recovery lag */
+            else
+                continue;
+            if (c <= 0) {
+                uncount(sim, l);
+                continue;
+            }
+            /* loop rule: a link starts to count only if the supplier does not already draw,
+             * through counted links, on a's own outage; so a repaired asset in a loop restarts
+             * (black start) instead of locking in, and no outage is counted twice around a
+             * loop. An exclusion holds for the rest of the instant, so exclusions only grow
+             * within an instant and propagation settles. */
+            if (sim->lcount[l] == 0) {
+                uint32_t ep = sim->comp_ep[sim->scc[a]];
+                if (sim->lexcl[l] == t) continue;
+                if (sim->lexcl[l] >= 0 && sim->lexcl_ep[l] == ep) { /* the loop is still there */
+                    sim->lexcl[l] = t;
+                    continue;
+                }
+                if (closes_loop(sim, L->supplier, a)) {
+                    sim->lexcl[l] = t;
+                    sim->lexcl_ep[l] = ep;
+                    continue;
+                }
+            }
+            sim->lcount[l] = c;
+            sum += c;
+            if (c > best) {
+                best = c;
+                sup = (int32_t)L->supplier;
+            }
+        }
+    }
+    int32_t q = sum > CXI_Q_FULL ? CXI_Q_FULL : (int32_t)sum;
+    int32_t cause_sup = -1, depth = 0;
+    if (q > 0 && sup >= 0) {
+        cause_sup = sup;
+        depth = sim->as[sup].depth < INT32_MAX - 1 ? sim->as[sup].depth + 1 : INT32_MAX - 1;
+    }
+    int level = level_of(sim, q);
+    int state = s->d > 0 && s->repair_pending ? CXI_STATE_REPAIRING : level;
+    int q_changed = q != s->q, state_changed = state != s->state;
+    int cause_changed = cause_sup != s->cause_sup || depth != s->depth;
+    int depth_changed = depth != s->depth;
+    if (q_changed) cxi_metrics_on_q(sim, a, t, s->q, q);
+    if (level != s->level) cxi_metrics_on_level(sim, s->level, level);
+    s->q = q;
+    s->level = (uint8_t)level;
+    s->state = (uint8_t)state;
+    s->cause_sup = cause_sup;
+    s->depth = depth;
+    if (!q_changed && !state_changed && !cause_changed) return CX_OK;
+    cxi_metrics_mark(sim, a);
+    cx_status st = CX_OK;
+    if (q_changed || state_changed) {
+        const cx_asset *A = &sc->assets[a];
+        const char *cause = "";
+        int xb = 0;
+        if (q > 0 && cause_sup >= 0) {
+            cause = sc->assets[cause_sup].id;
+            xb = sc->assets[cause_sup].region != A->region;
+        } else if (q > 0 && s->cause_inj >= 0) {
+            cause = sc->injects[s->cause_inj].id;
+        }
+        cx_record r = {t, CX_REC_ASSET, A->id, sc->regions[A->region].code,
+                       cxi_sector_name(A->sector), state_names[state], op_of(q), cause, xb, depth,
+                       ""};
+        st = cxi_sim_emit(sim, &r);
+    }
+    if (st != CX_OK || !sim->links_on) return st;
+    if (q_changed) return notify_links(sim, t, a);
+    return depth_changed ? notify_depth(sim, t, a) : CX_OK;
+}
+
+cx_status cxi_infra_on_update(cx_sim *sim, cx_time t, uint32_t asset) {
+    if (asset >= sim->sc->nassets) return CX_OK;
+    sim->as[asset].upd_pending = 0;
+    if (++sim->guard_n > sim->guard_max) {
+        char when[32];
+        cxi_offset_format(t, when, sizeof when);
+        return cxi_sim_fail(sim, CX_ERUNTIME,
+                            "propagation did not settle at %s after %llu updates (asset '%s' still "
+                            "changing): check dependency loops with strength near 1",
+                            when, (unsigned long long)sim->guard_n, sim->sc->assets[asset].id);
+    }
+    return refresh(sim, t, asset);
+}
+
+cx_status cxi_infra_on_repair(cx_sim *sim, cx_time t, uint32_t asset) {
+    if (asset >= sim->sc->nassets) return CX_OK;
+    cxi_asset_state *s = &sim->as[asset];
+    s->repair_ev = CXI_EVENT_NONE;
+    s->repair_pending = 0;
+    s->d = 0;
+    return refresh(sim, t, asset);
+}
+
+cx_status cxi_infra_on_link(cx_sim *sim, cx_time t, uint32_t link, int on) {
+    if (link >= sim->sc->nlinks) return CX_OK;
+    uint8_t expect = on ? CXI_LINK_PENDING_ON : CXI_LINK_PENDING_OFF;
+    if (sim->lstate[link] != expect) return CX_OK; /* superseded (cancel normally prevents this) */
+    sim->lev[link] = CXI_EVENT_NONE;
+    uncount(sim, link);
+    sim->lstate[link] = on ? CXI_LINK_ACTIVE : CXI_LINK_INACTIVE;
+    return schedule_update(sim, t, sim->sc->links[link].dependent);
+}
+
+static void cancel_repair(cx_sim *sim, cxi_asset_state *s) {
+    cxi_kernel_cancel(sim->k, s->repair_ev);
+    s->repair_ev = CXI_EVENT_NONE;
+    s->repair_pending = 0;
+}
+
+static cx_status apply(cx_sim *sim, cx_time t, uint32_t a, uint32_t inject) {
+    const cx_inject *j = &sim->sc->injects[inject];
+    cxi_asset_state *s = &sim->as[a];
+    switch (j->kind) {
+    case CX_INJECT_DAMAGE: {
+        if (s->disabled) return CX_OK; /* only a restore brings a disabled asset back */
+        int32_t m = permyriad(j->magnitude);
+        if (m > 0 && m >= s->d) {
+            s->d = m;
+            s->cause_inj = (int32_t)inject;
+        }
+        if (s->d > 0) {
+            cancel_repair(sim, s);
+            s->repair_pending = 1;
+            cx_time r = cxi_sim_duration(cxi_dist_sample(&sim->sc->assets[a].repair, sim->rng_repair));
+            cxi_payload p = {sim->ev_repair, a, 0, 0, 0};
+            cx_status st = cxi_sim_schedule_in(sim, t, r, &p, &s->repair_ev);
+            if (st != CX_OK) return st;
+        }
+        break;
+    }
+    case CX_INJECT_DISABLE:
+        cancel_repair(sim, s);
+        s->d = CXI_Q_FULL;
+        s->cause_inj = (int32_t)inject;
+        s->disabled = 1;
+        break;
+    case CX_INJECT_RESTORE:
+        cancel_repair(sim, s);
+        s->d = 0;
+        s->disabled = 0;
+        break;
+    default: return CX_OK;
+    }
+    return refresh(sim, t, a);
+}
+
+cx_status cxi_infra_on_inject(cx_sim *sim, cx_time t, uint32_t inject) {
+    const cx_scenario *sc = sim->sc;
+    if (inject >= sc->ninjects) return CX_OK;
+    const cx_inject *j = &sc->injects[inject];
+    const char *region = "", *sector = "";
+    switch (j->target_kind) {
+    case CX_TARGET_ASSET:
+        region = sc->regions[sc->assets[j->asset].region].code;
+        sector = cxi_sector_name(sc->assets[j->asset].sector);
+        break;
+    case CX_TARGET_SECTOR:
+        if (j->region >= 0) region = sc->regions[j->region].code;
+        sector = cxi_sector_name(j->sector);
+        break;
+    case CX_TARGET_RADIUS: sector = cxi_sector_name(j->sector); break;
+    default: break;
+    }
+    cx_record r = {t, CX_REC_INJECT, j->id, region, sector, cxi_inject_kind_name(j->kind),
+                   j->magnitude, "", 0, 0, j->message ? j->message : ""};
+    cx_status st = cxi_sim_emit(sim, &r);
+    if (st != CX_OK || j->kind == CX_INJECT_MESSAGE) return st;
+    switch (j->target_kind) {
+    case CX_TARGET_ASSET: return apply(sim, t, j->asset, inject);
+    case CX_TARGET_SECTOR:
+        for (uint32_t a = 0; a < sc->nassets && st == CX_OK; a++) {
+            const cx_asset *A = &sc->assets[a];
+            if ((j->region < 0 || A->region == (uint32_t)j->region) &&
+                (j->sector < 0 || A->sector == j->sector))
+                st = apply(sim, t, a, inject);
+        }
+        cxi_sim_iim_inject(sim, j);
+        return st;
+    case CX_TARGET_RADIUS:
+        for (uint32_t a = 0; a < sc->nassets && st == CX_OK; a++) {
+            const cx_asset *A = &sc->assets[a];
+            if ((j->sector < 0 || A->sector == j->sector) &&
+                cxi_geo_km(j->lat, j->lon, A->lat, A->lon) <= j->radius_km)
+                st = apply(sim, t, a, inject);
+        }
+        return st;
+    default: return CX_OK;
+    }
+}

@@ -1,0 +1,237 @@
+/* metrics.c — outcome measures of a run (docs/model.md lists names, units and definitions).
+ * Invariant: integrals are exact for the piecewise-constant state (updated at every change);
+ * peaks, counts and the restore curve use the state at the end of each instant ("settled"), so
+ * states that last zero seconds inside a same-time cascade do not count. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/sim_int.h"
+
+static uint32_t nnodes(const cx_sim *sim) { return sim->sc->nregions * CX_SECTOR_COUNT; }
+
+static void add(cx_sim *sim, size_t *n, const char *name, const char *sector, const char *region,
+                const char *unit) {
+    if (sim->m.out) {
+        cx_metric *m = &sim->m.out[*n];
+        m->name = name;
+        m->sector = sector;
+        m->region = region;
+        m->unit = unit;
+        m->value = 0;
+    }
+    (*n)++;
+}
+
+/* The list of metrics: its size and order depend only on the scenario. Run twice: count, fill. */
+static size_t layout(cx_sim *sim) {
+    const cx_scenario *sc = sim->sc;
+    size_t n = 0;
+    add(sim, &n, "pop_hours_without_service", "", "", "person-hours");
+    for (uint32_t r = 0; r < sc->nregions; r++)
+        for (int s = 0; s < CX_SECTOR_COUNT; s++)
+            if (sim->pair_nassets[r * CX_SECTOR_COUNT + (uint32_t)s])
+                add(sim, &n, "pop_hours_without_service", cxi_sector_name(s), sc->regions[r].code,
+                    "person-hours");
+    add(sim, &n, "peak_pop_without_service", "", "", "persons");
+    add(sim, &n, "regions_affected", "", "", "regions");
+    add(sim, &n, "peak_failed_assets", "", "", "assets");
+    add(sim, &n, "assets_failed", "", "", "assets");
+    add(sim, &n, "time_to_restore", "", "", "h");
+    add(sim, &n, "restored", "", "", "flag");
+    add(sim, &n, "longest_cascade_chain", "", "", "links");
+    add(sim, &n, "cross_border_failures", "", "", "failures");
+    add(sim, &n, "events", "", "", "events");
+    if (sim->iim_on) {
+        add(sim, &n, "inoperability_hours", "", "", "inoperability-hours");
+        for (uint32_t r = 0; r < sc->nregions; r++)
+            for (int s = 0; s < CX_SECTOR_COUNT; s++)
+                if (sim->iim_in_set[r * CX_SECTOR_COUNT + (uint32_t)s])
+                    add(sim, &n, "inoperability_hours", cxi_sector_name(s), sc->regions[r].code,
+                        "inoperability-hours");
+    }
+    return n;
+}
+
+static void *zalloc(cxi_arena *a, size_t n, size_t size) {
+    if (n == 0) n = 1;
+    if (size > SIZE_MAX / n) return NULL;
+    void *p = cxi_arena_alloc(a, n * size);
+    if (p) memset(p, 0, n * size);
+    return p;
+}
+
+cx_status cxi_metrics_init(cx_sim *sim) {
+    const cx_scenario *sc = sim->sc;
+    uint32_t n = nnodes(sim);
+    sim->m.pair_out = zalloc(&sim->arena, n, sizeof(double));
+    sim->m.pair_int = zalloc(&sim->arena, n, sizeof(double));
+    sim->m.pair_t = zalloc(&sim->arena, n, sizeof(cx_time));
+    sim->m.region_hit = zalloc(&sim->arena, sc->nregions, 1);
+    sim->m.dirty = zalloc(&sim->arena, sc->nassets, sizeof(uint32_t));
+    if (!sim->m.pair_out || !sim->m.pair_int || !sim->m.pair_t || !sim->m.region_hit ||
+        !sim->m.dirty)
+        return CX_ENOMEM;
+    sim->m.t_first = -1;
+    sim->m.nout = layout(sim);
+    sim->m.out = zalloc(&sim->arena, sim->m.nout, sizeof(cx_metric));
+    if (!sim->m.out) return CX_ENOMEM;
+    layout(sim);
+    return CX_OK;
+}
+
+void cxi_metrics_free(cx_sim *sim) {
+    free(sim->m.segs);
+    sim->m.segs = NULL;
+    sim->m.nsegs = sim->m.capsegs = 0;
+}
+
+void cxi_metrics_on_q(cx_sim *sim, uint32_t a, cx_time t, int32_t q_old, int32_t q_new) {
+    const cx_asset *A = &sim->sc->assets[a];
+    double pop = A->population, dq = (double)q_new - (double)q_old;
+    uint32_t p = A->region * CX_SECTOR_COUNT + (uint32_t)A->sector;
+    sim->m.pop_int += sim->m.pop_out * (double)(t - sim->m.pop_t);
+    sim->m.pop_t = t;
+    sim->m.pop_out += pop * dq;
+    if (q_old == 0 && q_new > 0) sim->m.n_out++;
+    if (q_old > 0 && q_new == 0) sim->m.n_out--;
+    if (sim->m.n_out == 0) sim->m.pop_out = 0; /* no rounding residue when everything is back */
+    sim->m.pair_int[p] += sim->m.pair_out[p] * (double)(t - sim->m.pair_t[p]);
+    sim->m.pair_t[p] = t;
+    sim->m.pair_out[p] += pop * dq;
+}
+
+void cxi_metrics_on_level(cx_sim *sim, int old_level, int new_level) {
+    if (old_level == CXI_LEVEL_FAILED) sim->m.n_failed--;
+    if (new_level == CXI_LEVEL_FAILED) sim->m.n_failed++;
+}
+
+void cxi_metrics_mark(cx_sim *sim, uint32_t a) {
+    if (sim->as[a].dirty) return;
+    sim->as[a].dirty = 1;
+    sim->m.dirty[sim->m.ndirty++] = a;
+}
+
+void cxi_metrics_on_iim(cx_sim *sim, uint32_t node, cx_time t, double q_old) {
+    sim->iim_int[node] += q_old * (double)(t - sim->iim_t[node]);
+    sim->iim_t[node] = t;
+}
+
+/* Closes the restore-curve segment of value v that ends at t. Entries whose value is <= v can
+ * never be the last time above a threshold (v is later and at least as high), so they go. */
+static cx_status push_segment(cx_sim *sim, double v, cx_time t) {
+    if (!(v > 0)) return CX_OK; /* never above a threshold >= 0 */
+    while (sim->m.nsegs > 0 && sim->m.segs[sim->m.nsegs - 1].v <= v) sim->m.nsegs--;
+    if (sim->m.nsegs == sim->m.capsegs) {
+        size_t cap = sim->m.capsegs ? 2 * sim->m.capsegs : 64;
+        cxi_seg *s = realloc(sim->m.segs, cap * sizeof *s);
+        if (!s) return cxi_sim_fail(sim, CX_ENOMEM, "out of memory for the restore curve");
+        sim->m.segs = s;
+        sim->m.capsegs = cap;
+    }
+    sim->m.segs[sim->m.nsegs].v = v;
+    sim->m.segs[sim->m.nsegs].end = t;
+    sim->m.nsegs++;
+    return CX_OK;
+}
+
+/* The current state is the settled state of instant t_cur. Idempotent. */
+static cx_status settle(cx_sim *sim) {
+    const cx_scenario *sc = sim->sc;
+    for (uint32_t i = 0; i < sim->m.ndirty; i++) {
+        uint32_t a = sim->m.dirty[i];
+        cxi_asset_state *s = &sim->as[a];
+        s->dirty = 0;
+        if (s->level != CXI_LEVEL_WORKING) {
+            sim->m.region_hit[sc->assets[a].region] = 1;
+            if (s->depth > sim->m.longest) sim->m.longest = s->depth;
+        }
+        if (s->level == CXI_LEVEL_FAILED) {
+            if (!s->ever_failed) {
+                s->ever_failed = 1;
+                sim->m.n_ever_failed++;
+            }
+            if (s->settled_level != CXI_LEVEL_FAILED && s->cause_sup >= 0 &&
+                sc->assets[s->cause_sup].region != sc->assets[a].region)
+                sim->m.xb_failures++;
+        }
+        s->settled_level = s->level;
+    }
+    sim->m.ndirty = 0;
+    if (sim->m.n_failed > sim->m.peak_failed) sim->m.peak_failed = sim->m.n_failed;
+    double v = sim->m.pop_out;
+    if (v > sim->m.peak_pop) sim->m.peak_pop = v;
+    if (v > 0 && sim->m.t_first < 0) sim->m.t_first = sim->m.t_cur;
+    if (v != sim->m.seg_v) {
+        cx_status st = push_segment(sim, sim->m.seg_v, sim->m.t_cur);
+        if (st != CX_OK) return st;
+        sim->m.seg_v = v;
+    }
+    return CX_OK;
+}
+
+cx_status cxi_metrics_advance(cx_sim *sim, cx_time t) {
+    if (t <= sim->m.t_cur) return CX_OK;
+    cx_status st = settle(sim);
+    sim->m.t_cur = t;
+    return st;
+}
+
+cx_status cx_sim_metrics(cx_sim *sim, const cx_metric **out, size_t *n) {
+    if (out) *out = NULL;
+    if (n) *n = 0;
+    if (!sim || !out || !n) return CX_EINVAL;
+    const cx_scenario *sc = sim->sc;
+    cx_time now = cxi_kernel_now(sim->k);
+    cx_status st = cxi_metrics_advance(sim, now);
+    if (st == CX_OK) st = settle(sim);
+    if (st != CX_OK) return st;
+    cx_metric *m = sim->m.out;
+    size_t i = 0;
+    const double ph = 1.0 / (3600.0 * CXI_Q_FULL); /* person-permyriad-seconds -> person-hours */
+    m[i++].value = (sim->m.pop_int + sim->m.pop_out * (double)(now - sim->m.pop_t)) * ph;
+    uint32_t nodes = nnodes(sim);
+    for (uint32_t p = 0; p < nodes; p++)
+        if (sim->pair_nassets[p])
+            m[i++].value =
+                (sim->m.pair_int[p] + sim->m.pair_out[p] * (double)(now - sim->m.pair_t[p])) * ph;
+    m[i++].value = sim->m.peak_pop / CXI_Q_FULL;
+    double regions = 0;
+    for (uint32_t r = 0; r < sc->nregions; r++) regions += sim->m.region_hit[r];
+    m[i++].value = regions;
+    m[i++].value = sim->m.peak_failed;
+    m[i++].value = sim->m.n_ever_failed;
+    /* time_to_restore: last moment the settled curve was above (1 - service_restored) x peak */
+    double ttr = 0, restored = 1;
+    if (sim->m.t_first >= 0) {
+        double thr = (1.0 - sc->params.service_restored) * sim->m.peak_pop;
+        if (sim->m.seg_v > thr) {
+            ttr = (double)(now - sim->m.t_first) / 3600.0;
+            restored = 0;
+        } else {
+            for (size_t k = sim->m.nsegs; k-- > 0;) {
+                if (sim->m.segs[k].v > thr) {
+                    ttr = (double)(sim->m.segs[k].end - sim->m.t_first) / 3600.0;
+                    break;
+                }
+            }
+        }
+    }
+    m[i++].value = ttr;
+    m[i++].value = restored;
+    m[i++].value = sim->m.longest;
+    m[i++].value = sim->m.xb_failures;
+    m[i++].value = (double)cxi_kernel_processed(sim->k);
+    if (sim->iim_on) {
+        size_t total = i++;
+        double sum = 0;
+        for (uint32_t p = 0; p < nodes; p++) {
+            double v = (sim->iim_int[p] + sim->iim.q[p] * (double)(now - sim->iim_t[p])) / 3600.0;
+            sum += v;
+            if (sim->iim_in_set[p]) m[i++].value = v;
+        }
+        m[total].value = sum;
+    }
+    *out = m;
+    *n = i;
+    return CX_OK;
+}

@@ -1,0 +1,309 @@
+/* sim.c — the public simulation API: create/destroy, observers, run/step, and the kernel handlers
+ * that hand each event to its model (infra.c, iim.c), after metrics.c has settled the instant.
+ * Invariant: a sim only reads its scenario, and once a run failed every later call returns that
+ * failure with the same message. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/sim_int.h"
+
+const char *cx_rec_kind_name(cx_rec_kind k) {
+    switch (k) {
+    case CX_REC_RUN: return "run";
+    case CX_REC_INJECT: return "inject";
+    case CX_REC_ASSET: return "asset";
+    case CX_REC_SECTOR: return "sector";
+    }
+    return "";
+}
+
+cx_sim_config cx_sim_config_default(void) {
+    cx_sim_config c;
+    c.seed = 0;
+    c.replicate = 0;
+    c.horizon = -1;
+    return c;
+}
+
+cx_status cxi_sim_fail(cx_sim *sim, cx_status st, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sim->errmsg, sizeof sim->errmsg, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+cx_status cxi_sim_emit(cx_sim *sim, const cx_record *rec) {
+    for (int i = 0; i < sim->nobs; i++) {
+        if (sim->obs[i].on_record(sim->obs[i].ud, rec) != 0) {
+            char when[32];
+            cxi_offset_format(rec->t, when, sizeof when);
+            return cxi_sim_fail(sim, CX_EIO, "observer %d stopped the run at %s (%s record '%s')",
+                                i + 1, when, cx_rec_kind_name(rec->kind), rec->entity);
+        }
+    }
+    return CX_OK;
+}
+
+cx_time cxi_sim_duration(double seconds) {
+    if (!(seconds > 0)) return 0; /* also NaN */
+    if (seconds >= 9.0e18) return CX_TIME_NEVER;
+    return (cx_time)llround(seconds);
+}
+
+cx_status cxi_sim_schedule_in(cx_sim *sim, cx_time now, cx_time delay, const cxi_payload *p,
+                              cxi_event_id *id) {
+    if (id) *id = CXI_EVENT_NONE;
+    /* events after the horizon can never fire: not queueing them keeps the queue small */
+    if (delay < 0 || now > sim->horizon || delay > sim->horizon - now) return CX_OK;
+    cx_status st = cxi_kernel_schedule(sim->k, now + delay, p, id);
+    if (st != CX_OK) return cxi_sim_fail(sim, st, "cannot schedule an event: %s", cx_status_str(st));
+    return CX_OK;
+}
+
+/* ---- kernel handlers: settle metrics up to t, then dispatch ---------------------------------- */
+
+/* Every handler but the update one resets the same-instant update guard: a livelock is a run of
+ * update events only. */
+static cx_status h_inject(void *ctx, cx_time t, const cxi_payload *p) {
+    cx_sim *sim = ctx;
+    cx_status st = cxi_metrics_advance(sim, t);
+    sim->guard_n = 0;
+    return st != CX_OK ? st : cxi_infra_on_inject(sim, t, p->a);
+}
+
+static cx_status h_update(void *ctx, cx_time t, const cxi_payload *p) {
+    cx_sim *sim = ctx;
+    cx_status st = cxi_metrics_advance(sim, t);
+    return st != CX_OK ? st : cxi_infra_on_update(sim, t, p->a);
+}
+
+static cx_status h_repair(void *ctx, cx_time t, const cxi_payload *p) {
+    cx_sim *sim = ctx;
+    cx_status st = cxi_metrics_advance(sim, t);
+    sim->guard_n = 0;
+    return st != CX_OK ? st : cxi_infra_on_repair(sim, t, p->a);
+}
+
+static cx_status h_link_on(void *ctx, cx_time t, const cxi_payload *p) {
+    cx_sim *sim = ctx;
+    cx_status st = cxi_metrics_advance(sim, t);
+    sim->guard_n = 0;
+    return st != CX_OK ? st : cxi_infra_on_link(sim, t, p->a, 1);
+}
+
+static cx_status h_link_off(void *ctx, cx_time t, const cxi_payload *p) {
+    cx_sim *sim = ctx;
+    cx_status st = cxi_metrics_advance(sim, t);
+    sim->guard_n = 0;
+    return st != CX_OK ? st : cxi_infra_on_link(sim, t, p->a, 0);
+}
+
+static cx_status h_iim(void *ctx, cx_time t, const cxi_payload *p) {
+    cx_sim *sim = ctx;
+    (void)p;
+    cx_status st = cxi_metrics_advance(sim, t);
+    sim->guard_n = 0;
+    return st != CX_OK ? st : cxi_sim_iim_on_step(sim, t);
+}
+
+/* ---- create / destroy --------------------------------------------------------------------- */
+
+static int finite_in(double x, double lo, double hi) { return isfinite(x) && x >= lo && x <= hi; }
+
+/* The loader validates; this re-checks what would make the model read out of bounds or loop, so
+ * hand-built scenarios cannot crash it. */
+static cx_status check_scenario(const cx_scenario *sc) {
+    const cx_params *p = &sc->params;
+    if (!finite_in(p->degraded_below, 0, 1) || !finite_in(p->failed_below, 0, 1) ||
+        !finite_in(p->service_restored, 0, 1) || p->horizon < 0)
+        return CX_EINVAL;
+    if (p->mode != CX_MODEL_ASSETS) {
+        if (p->iim_step <= 0) return CX_EINVAL;
+        for (int s = 0; s < CX_SECTOR_COUNT; s++)
+            if (!finite_in(p->iim_resilience[s], 0, 1)) return CX_EINVAL;
+    }
+    if ((sc->nregions && !sc->regions) || (sc->nassets && !sc->assets) ||
+        (sc->nlinks && !sc->links) || (sc->ninjects && !sc->injects) ||
+        (sc->ncouplings && !sc->couplings))
+        return CX_EINVAL;
+    for (uint32_t i = 0; i < sc->nregions; i++)
+        if (!sc->regions[i].code) return CX_EINVAL;
+    for (uint32_t i = 0; i < sc->nassets; i++) {
+        const cx_asset *a = &sc->assets[i];
+        if (!a->id || a->region >= sc->nregions || a->sector < 0 || a->sector >= CX_SECTOR_COUNT ||
+            !isfinite(a->population))
+            return CX_EINVAL;
+    }
+    for (uint32_t i = 0; i < sc->nlinks; i++) {
+        const cx_link *l = &sc->links[i];
+        if (l->supplier >= sc->nassets || l->dependent >= sc->nassets ||
+            !finite_in(l->strength, 0, 1) || !isfinite(l->threshold))
+            return CX_EINVAL;
+    }
+    for (uint32_t i = 0; i < sc->ninjects; i++) {
+        const cx_inject *j = &sc->injects[i];
+        if (!j->id || (unsigned)j->kind > CX_INJECT_RESTORE || !isfinite(j->magnitude))
+            return CX_EINVAL;
+        if (i > 0 && j->t < sc->injects[i - 1].t) return CX_EINVAL;
+        switch (j->target_kind) {
+        case CX_TARGET_NONE: break;
+        case CX_TARGET_ASSET:
+            if (j->asset >= sc->nassets) return CX_EINVAL;
+            break;
+        case CX_TARGET_SECTOR:
+            if (j->region < -1 || (j->region >= 0 && (uint32_t)j->region >= sc->nregions))
+                return CX_EINVAL;
+            /* fall through */
+        case CX_TARGET_RADIUS:
+            if (j->sector < -1 || j->sector >= CX_SECTOR_COUNT) return CX_EINVAL;
+            break;
+        default: return CX_EINVAL;
+        }
+    }
+    for (uint32_t i = 0; i < sc->ncouplings; i++) {
+        const cx_iim_coupling *c = &sc->couplings[i];
+        if (c->sector >= CX_SECTOR_COUNT || c->on_sector >= CX_SECTOR_COUNT ||
+            c->region >= sc->nregions || c->on_region >= sc->nregions ||
+            !finite_in(c->coefficient, 0, 1))
+            return CX_EINVAL;
+    }
+    return CX_OK;
+}
+
+static cx_status setup(cx_sim *sim) {
+    const cx_scenario *sc = sim->sc;
+    cx_status st;
+    size_t hint = (size_t)sc->nassets + sc->nlinks + sc->ninjects + 64;
+    if ((st = cxi_kernel_create(hint, &sim->k)) != CX_OK) return st;
+    struct {
+        cxi_handler fn;
+        uint32_t *type;
+    } hs[] = {{h_inject, &sim->ev_inject}, {h_update, &sim->ev_update},
+              {h_repair, &sim->ev_repair}, {h_link_on, &sim->ev_link_on},
+              {h_link_off, &sim->ev_link_off}, {h_iim, &sim->ev_iim}};
+    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
+        if ((st = cxi_kernel_handler(sim->k, hs[i].fn, sim, hs[i].type)) != CX_OK) return st;
+    sim->rng_repair = cxi_rng_stream(sim->seed, sim->replicate, CXI_STREAM_REPAIR);
+    sim->rng_delay = cxi_rng_stream(sim->seed, sim->replicate, CXI_STREAM_DELAY);
+    sim->rng_recovery = cxi_rng_stream(sim->seed, sim->replicate, CXI_STREAM_RECOVERY);
+    if (!sim->rng_repair || !sim->rng_delay || !sim->rng_recovery) return CX_ENOMEM;
+    if ((st = cxi_infra_init(sim)) != CX_OK) return st;
+    if ((st = cxi_sim_iim_init(sim)) != CX_OK) return st;
+    if ((st = cxi_metrics_init(sim)) != CX_OK) return st;
+    /* Injects first, in (t, file order): at equal times they precede everything scheduled later.
+     * The clock starts at T0, so injects dated before T0 fire at T0 (in file order). */
+    for (uint32_t i = 0; i < sc->ninjects; i++) {
+        cx_time t = sc->injects[i].t < 0 ? 0 : sc->injects[i].t;
+        if (t > sim->horizon) break;
+        cxi_payload p = {sim->ev_inject, i, 0, 0, 0};
+        if ((st = cxi_kernel_schedule(sim->k, t, &p, NULL)) != CX_OK) return st;
+    }
+    if (sim->iim_on) {
+        cxi_payload p = {sim->ev_iim, 0, 0, 0, 0};
+        if ((st = cxi_kernel_schedule(sim->k, 0, &p, NULL)) != CX_OK) return st;
+    }
+    return CX_OK;
+}
+
+cx_status cx_sim_create(const cx_scenario *sc, const cx_sim_config *cfg, cx_sim **out) {
+    if (!out) return CX_EINVAL;
+    *out = NULL;
+    if (!sc) return CX_EINVAL;
+    cx_sim_config def = cx_sim_config_default();
+    if (!cfg) cfg = &def;
+    cx_status st = check_scenario(sc);
+    if (st != CX_OK) return st;
+    cx_sim *sim = calloc(1, sizeof *sim);
+    if (!sim) return CX_ENOMEM;
+    cxi_arena_init(&sim->arena);
+    sim->sc = sc;
+    sim->seed = cfg->seed;
+    sim->replicate = cfg->replicate;
+    sim->horizon = cfg->horizon < 0 ? sc->params.horizon : cfg->horizon;
+    sim->failed = CX_OK;
+    if ((st = setup(sim)) != CX_OK) {
+        cx_sim_destroy(sim);
+        return st;
+    }
+    *out = sim;
+    return CX_OK;
+}
+
+void cx_sim_destroy(cx_sim *sim) {
+    if (!sim) return;
+    cxi_kernel_destroy(sim->k);
+    if (sim->rng_repair) gsl_rng_free(sim->rng_repair);
+    if (sim->rng_delay) gsl_rng_free(sim->rng_delay);
+    if (sim->rng_recovery) gsl_rng_free(sim->rng_recovery);
+    cxi_metrics_free(sim);
+    cxi_arena_free(&sim->arena);
+    free(sim);
+}
+
+const char *cx_sim_errmsg(const cx_sim *sim) { return sim ? sim->errmsg : ""; }
+
+cx_status cx_sim_subscribe(cx_sim *sim, const cx_observer *obs) {
+    if (!sim) return CX_EINVAL;
+    if (!obs || !obs->on_record)
+        return cxi_sim_fail(sim, CX_EINVAL, "observer without an on_record callback");
+    if (sim->nobs >= CXI_MAX_OBSERVERS)
+        return cxi_sim_fail(sim, CX_ELIMIT, "at most %d observers per simulation",
+                            CXI_MAX_OBSERVERS);
+    sim->obs[sim->nobs++] = *obs;
+    return CX_OK;
+}
+
+cx_time cx_sim_now(const cx_sim *sim) { return sim ? cxi_kernel_now(sim->k) : 0; }
+
+/* Every run entry point passes here: sticky failure, then the "start" record once. */
+static cx_status begin(cx_sim *sim) {
+    if (sim->failed != CX_OK) return sim->failed;
+    if (sim->started) return CX_OK;
+    sim->started = 1;
+    const char *name = sim->sc->params.name ? sim->sc->params.name : "";
+    cx_record r = {cxi_kernel_now(sim->k), CX_REC_RUN, name, "", "", "start", 0.0, "", 0, 0, name};
+    cx_status st = cxi_sim_emit(sim, &r);
+    if (st != CX_OK) sim->failed = st;
+    return st;
+}
+
+/* A kernel status other than OK: keep the handler's message, or say what the kernel reported. */
+static cx_status after_kernel(cx_sim *sim, cx_status st) {
+    if (st == CX_OK) return CX_OK;
+    if (!sim->errmsg[0]) cxi_sim_fail(sim, st, "event loop failed: %s", cx_status_str(st));
+    sim->failed = st;
+    return st;
+}
+
+cx_status cx_sim_run_until(cx_sim *sim, cx_time t) {
+    if (!sim) return CX_EINVAL;
+    cx_status st = begin(sim);
+    if (st != CX_OK) return st;
+    if (t > sim->horizon) t = sim->horizon;
+    if (t < cxi_kernel_now(sim->k))
+        return cxi_sim_fail(sim, CX_EINVAL, "cannot run back in time (to %lld s, now %lld s)",
+                            (long long)t, (long long)cxi_kernel_now(sim->k));
+    return after_kernel(sim, cxi_kernel_run_until(sim->k, t));
+}
+
+cx_status cx_sim_run(cx_sim *sim) {
+    if (!sim) return CX_EINVAL;
+    cx_status st = cx_sim_run_until(sim, sim->horizon);
+    if (st != CX_OK || sim->ended) return st;
+    sim->ended = 1;
+    const char *name = sim->sc->params.name ? sim->sc->params.name : "";
+    cx_record r = {sim->horizon, CX_REC_RUN, name, "", "", "end", 0.0, "", 0, 0, name};
+    if ((st = cxi_sim_emit(sim, &r)) != CX_OK) sim->failed = st;
+    return st;
+}
+
+cx_status cx_sim_step(cx_sim *sim, int *stepped) {
+    if (stepped) *stepped = 0;
+    if (!sim || !stepped) return CX_EINVAL;
+    cx_status st = begin(sim);
+    if (st != CX_OK) return st;
+    return after_kernel(sim, cxi_kernel_step(sim->k, sim->horizon, stepped));
+}

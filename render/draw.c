@@ -1,0 +1,898 @@
+/* draw.c — one frame of the viewer: map, links, assets, title bar, side panel, timeline strip,
+ * legend and help, drawn with SDL_Renderer primitives (triangles for fills) and SDL_ttf text.
+ * Invariant: layout geometry is a pure function of the frame size, so tests can predict pixels. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <SDL_image.h>
+#include <SDL_ttf.h>
+
+#include "draw.h"
+
+struct cxv_gfx {
+    SDL_Renderer *r;
+    TTF_Font *body, *small, *bold, *title;
+    int size_body; /* point size the fonts are set to */
+    SDL_Vertex *mv; /* scratch: projected map points */
+    size_t mv_cap;
+    int *mi;        /* scratch: triangle indices */
+    size_t mi_cap;
+    SDL_FPoint *pts;
+    size_t pts_cap;
+};
+
+typedef struct {
+    Uint8 r, g, b;
+} rgb;
+
+/* Palette: light theme that prints well in after-action reports and reads on a projector. */
+static const SDL_Color C_SEA = {207, 221, 232, 255};
+static const SDL_Color C_LAND = {228, 228, 223, 255};
+static const SDL_Color C_BORDER = {175, 178, 175, 255};
+static const SDL_Color C_BORDER_SC = {120, 124, 128, 255};
+static const SDL_Color C_TITLE_BG = {29, 43, 58, 255};
+static const SDL_Color C_WHITE = {255, 255, 255, 255};
+static const SDL_Color C_TEXT = {33, 37, 41, 255};
+static const SDL_Color C_MUTED = {108, 117, 125, 255};
+static const SDL_Color C_PANEL = {250, 250, 248, 255};
+static const SDL_Color C_STRIP = {238, 240, 242, 255};
+static const SDL_Color C_RULE = {206, 212, 218, 255};
+static const SDL_Color C_INJECT = {230, 126, 34, 255};
+static const SDL_Color C_CURSOR = {192, 57, 43, 255};
+static const SDL_Color C_LINK = {110, 120, 130, 170};
+static const SDL_Color C_LINK_XB = {123, 63, 160, 210};
+static const SDL_Color C_LINK_ACTIVE = {215, 38, 61, 230};
+static const SDL_Color C_PROFILE = {215, 38, 61, 70};
+static const SDL_Color C_WARN = {170, 80, 0, 255};
+static const SDL_Color C_HILITE = {255, 243, 205, 255};
+
+static const SDL_Color state_colors[5] = {
+    {46, 158, 68, 255},   /* working */
+    {240, 163, 10, 255},  /* degraded */
+    {215, 38, 61, 255},   /* failed */
+    {31, 111, 209, 255},  /* repairing */
+    {128, 128, 128, 255}, /* other */
+};
+
+SDL_Color cxv_state_color(int st) { return state_colors[st >= 0 && st < 5 ? st : 4]; }
+
+/* Share without service -> fill colour (cream, yellow, orange, red, dark red). */
+static SDL_Color share_color(double s) {
+    static const struct {
+        double at;
+        rgb c;
+    } stops[] = {{0.0, {246, 241, 220}}, {0.02, {254, 224, 144}}, {0.15, {253, 174, 97}},
+                 {0.40, {244, 109, 67}}, {0.70, {215, 48, 39}},   {1.0, {165, 0, 38}}};
+    if (!(s > 0)) s = 0;
+    if (s > 1) s = 1;
+    size_t i = 0;
+    while (i + 2 < sizeof stops / sizeof stops[0] && s > stops[i + 1].at) i++;
+    double f = (s - stops[i].at) / (stops[i + 1].at - stops[i].at);
+    if (f < 0) f = 0;
+    if (f > 1) f = 1;
+    SDL_Color c = {(Uint8)(stops[i].c.r + f * (stops[i + 1].c.r - stops[i].c.r)),
+                   (Uint8)(stops[i].c.g + f * (stops[i + 1].c.g - stops[i].c.g)),
+                   (Uint8)(stops[i].c.b + f * (stops[i + 1].c.b - stops[i].c.b)), 255};
+    return c;
+}
+
+/* ---- layout ---------------------------------------------------------------------------------- */
+
+static int iround(double x) { return (int)lround(x); }
+
+void cxv_layout_make(cxv_layout *L, int w, int h) {
+    memset(L, 0, sizeof *L);
+    if (w < 320) w = 320;
+    if (h < 240) h = 240;
+    L->w = w;
+    L->h = h;
+    double s = fmin(w / 1280.0, h / 720.0);
+    if (s < 0.75) s = 0.75;
+    if (s > 2.5) s = 2.5;
+    L->s = s;
+    int th = iround(46 * s), sh = iround(84 * s);
+    int pw = iround(w * 0.3);
+    if (pw < iround(250 * s)) pw = iround(250 * s);
+    if (pw > iround(440 * s)) pw = iround(440 * s);
+    if (pw > w / 2) pw = w / 2;
+    L->title = (SDL_Rect){0, 0, w, th};
+    L->strip = (SDL_Rect){0, h - sh, w, sh};
+    L->panel = (SDL_Rect){w - pw, th, pw, h - th - sh};
+    L->map = (SDL_Rect){0, th, w - pw, h - th - sh};
+    L->axis_x0 = iround(24 * s);
+    L->axis_x1 = w - iround(24 * s);
+    L->axis_y = L->strip.y + iround(56 * s);
+}
+
+int cxv_layout_time_x(const cxv_layout *L, const cxv_view *v, int64_t T) {
+    int64_t b = cxv_view_t_begin(v), e = cxv_view_t_end(v);
+    if (T < b) T = b;
+    if (T > e) T = e;
+    double f = e > b ? (double)(T - b) / (double)(e - b) : 0;
+    return L->axis_x0 + iround(f * (L->axis_x1 - L->axis_x0));
+}
+
+int64_t cxv_layout_x_time(const cxv_layout *L, const cxv_view *v, int x) {
+    int64_t b = cxv_view_t_begin(v), e = cxv_view_t_end(v);
+    if (x <= L->axis_x0) return b;
+    if (x >= L->axis_x1) return e;
+    double f = (double)(x - L->axis_x0) / (double)(L->axis_x1 - L->axis_x0);
+    return b + (int64_t)llround(f * (double)(e - b));
+}
+
+void cxv_ui_init(cxv_ui *ui) {
+    memset(ui, 0, sizeof *ui);
+    ui->speed = 3600;
+}
+
+void cxv_ui_fit(cxv_ui *ui, const cxv_view *v, const cxv_layout *L) {
+    const cx_scenario *sc = cxv_view_scenario(v);
+    double lon0 = 1e9, lon1 = -1e9, lat0 = 1e9, lat1 = -1e9;
+    for (size_t i = 0; i < sc->nassets; i++) {
+        double lo = sc->assets[i].lon, la = sc->assets[i].lat;
+        if (lo < lon0) lon0 = lo;
+        if (lo > lon1) lon1 = lo;
+        if (la < lat0) lat0 = la;
+        if (la > lat1) lat1 = la;
+    }
+    for (size_t i = 0; i < sc->nregions; i++) {
+        double lo = sc->regions[i].lon, la = sc->regions[i].lat;
+        if (lo < lon0) lon0 = lo;
+        if (lo > lon1) lon1 = lo;
+        if (la < lat0) lat0 = la;
+        if (la > lat1) lat1 = la;
+    }
+    if (lon0 > lon1) { /* nothing placed: the whole of Europe */
+        lon0 = -11;
+        lon1 = 32;
+        lat0 = 35;
+        lat1 = 66;
+    }
+    /* a degree of surroundings, and at least ~8 x 5 degrees, so borders and a one-city scenario
+     * still show their context */
+    lon0 -= 1.5;
+    lon1 += 1.5;
+    lat0 -= 1;
+    lat1 += 1;
+    if (lon1 - lon0 < 8) {
+        double c = (lon0 + lon1) / 2;
+        lon0 = c - 4;
+        lon1 = c + 4;
+    }
+    if (lat1 - lat0 < 5) {
+        double c = (lat0 + lat1) / 2;
+        lat0 = c - 2.5;
+        lat1 = c + 2.5;
+    }
+    cxv_proj_fit(&ui->proj, lon0, lat0, lon1, lat1, L->map.x, L->map.y, L->map.w, L->map.h, 0.04);
+    ui->proj_w = L->w;
+    ui->proj_h = L->h;
+}
+
+void cxv_asset_screen(const cxv_ui *ui, const cxv_view *v, uint32_t a, float *x, float *y) {
+    const cx_scenario *sc = cxv_view_scenario(v);
+    if (a >= sc->nassets) {
+        *x = *y = -1;
+        return;
+    }
+    cxv_proj_forward(&ui->proj, sc->assets[a].lon, sc->assets[a].lat, x, y);
+}
+
+/* ---- fonts and text -------------------------------------------------------------------------- */
+
+static int file_exists(const char *p) { return access(p, R_OK) == 0; }
+
+cx_status cxv_gfx_open(SDL_Renderer *r, const char *font_path, cxv_gfx **out, char *err, size_t errn) {
+    *out = NULL;
+    const char *reg = font_path ? font_path : CXV_DEFAULT_FONT;
+    const char *bold = font_path ? font_path : CXV_DEFAULT_BOLD_FONT;
+    if (!file_exists(reg)) {
+        snprintf(err, errn, "font not found: %s (install the fonts-dejavu-core package, or pass "
+                            "--font FILE.ttf)", reg);
+        return CX_EIO;
+    }
+    if (!file_exists(bold)) bold = reg;
+    if (!TTF_WasInit() && TTF_Init() != 0) {
+        snprintf(err, errn, "SDL_ttf: %s", TTF_GetError());
+        return CX_ERUNTIME;
+    }
+    cxv_gfx *g = calloc(1, sizeof *g);
+    if (!g) {
+        TTF_Quit();
+        return CX_ENOMEM;
+    }
+    g->r = r;
+    g->body = TTF_OpenFont(reg, 13);
+    g->small = TTF_OpenFont(reg, 11);
+    g->bold = TTF_OpenFont(bold, 13);
+    g->title = TTF_OpenFont(bold, 17);
+    if (!g->body || !g->small || !g->bold || !g->title) {
+        snprintf(err, errn, "cannot open font %s: %s", reg, TTF_GetError());
+        cxv_gfx_close(g);
+        return CX_EIO;
+    }
+    g->size_body = 13;
+    *out = g;
+    return CX_OK;
+}
+
+void cxv_gfx_close(cxv_gfx *g) {
+    if (!g) return;
+    if (g->body) TTF_CloseFont(g->body);
+    if (g->small) TTF_CloseFont(g->small);
+    if (g->bold) TTF_CloseFont(g->bold);
+    if (g->title) TTF_CloseFont(g->title);
+    free(g->mv);
+    free(g->mi);
+    free(g->pts);
+    free(g);
+    TTF_Quit();
+}
+
+static void gfx_scale(cxv_gfx *g, double s) {
+    int body = iround(13 * s);
+    if (body == g->size_body) return;
+    TTF_SetFontSize(g->body, body);
+    TTF_SetFontSize(g->bold, body);
+    TTF_SetFontSize(g->small, iround(11 * s));
+    TTF_SetFontSize(g->title, iround(17 * s));
+    g->size_body = body;
+}
+
+enum { LEFT, CENTER, RIGHT };
+
+/* Draws text with its top at y; returns its width (0 on failure or empty text). */
+static int text(cxv_gfx *g, TTF_Font *f, const char *s, int x, int y, SDL_Color c, int align) {
+    if (!s || !*s) return 0;
+    SDL_Surface *surf = TTF_RenderUTF8_Blended(f, s, c);
+    if (!surf) return 0;
+    SDL_Texture *t = SDL_CreateTextureFromSurface(g->r, surf);
+    int w = surf->w, h = surf->h;
+    SDL_FreeSurface(surf);
+    if (!t) return 0;
+    SDL_Rect d = {align == CENTER ? x - w / 2 : align == RIGHT ? x - w : x, y, w, h};
+    SDL_RenderCopy(g->r, t, NULL, &d);
+    SDL_DestroyTexture(t);
+    return w;
+}
+
+/* Wrapped text; returns the height used. */
+static int text_wrapped(cxv_gfx *g, TTF_Font *f, const char *s, int x, int y, int wrap, SDL_Color c) {
+    if (!s || !*s || wrap < 20) return 0;
+    SDL_Surface *surf = TTF_RenderUTF8_Blended_Wrapped(f, s, c, (Uint32)wrap);
+    if (!surf) return 0;
+    SDL_Texture *t = SDL_CreateTextureFromSurface(g->r, surf);
+    int w = surf->w, h = surf->h;
+    SDL_FreeSurface(surf);
+    if (!t) return 0;
+    SDL_Rect d = {x, y, w, h};
+    SDL_RenderCopy(g->r, t, NULL, &d);
+    SDL_DestroyTexture(t);
+    return h;
+}
+
+static int text_w(TTF_Font *f, const char *s) {
+    int w = 0, h = 0;
+    if (TTF_SizeUTF8(f, s, &w, &h) != 0) return 0;
+    return w;
+}
+
+/* ---- primitives ------------------------------------------------------------------------------ */
+
+static void set_color(SDL_Renderer *r, SDL_Color c) { SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a); }
+
+static void fill_rect(SDL_Renderer *r, SDL_Rect rc, SDL_Color c) {
+    set_color(r, c);
+    SDL_RenderFillRect(r, &rc);
+}
+
+static SDL_Vertex vert(float x, float y, SDL_Color c) {
+    SDL_Vertex v;
+    v.position.x = x;
+    v.position.y = y;
+    v.color = c;
+    v.tex_coord.x = v.tex_coord.y = 0;
+    return v;
+}
+
+static void fill_circle(SDL_Renderer *r, float cx, float cy, float rad, SDL_Color c) {
+    enum { SEG = 20 };
+    SDL_Vertex v[SEG + 1];
+    int idx[3 * SEG];
+    v[0] = vert(cx, cy, c);
+    for (int i = 0; i < SEG; i++) {
+        double a = 2 * M_PI * i / SEG;
+        v[i + 1] = vert(cx + rad * (float)cos(a), cy + rad * (float)sin(a), c);
+        idx[3 * i] = 0;
+        idx[3 * i + 1] = i + 1;
+        idx[3 * i + 2] = i + 1 < SEG ? i + 2 : 1;
+    }
+    SDL_RenderGeometry(r, NULL, v, SEG + 1, idx, 3 * SEG);
+}
+
+static void thick_line(SDL_Renderer *r, float x0, float y0, float x1, float y1, float w, SDL_Color c) {
+    float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
+    if (len < 0.01f) return;
+    float nx = -dy / len * w / 2, ny = dx / len * w / 2;
+    SDL_Vertex v[4] = {vert(x0 + nx, y0 + ny, c), vert(x1 + nx, y1 + ny, c), vert(x1 - nx, y1 - ny, c),
+                       vert(x0 - nx, y0 - ny, c)};
+    int idx[6] = {0, 1, 2, 0, 2, 3};
+    SDL_RenderGeometry(r, NULL, v, 4, idx, 6);
+}
+
+static void dashed_line(SDL_Renderer *r, float x0, float y0, float x1, float y1, float w, float dash,
+                        SDL_Color c) {
+    float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
+    if (len < 0.01f) return;
+    for (float d = 0; d < len; d += 2 * dash) {
+        float e = d + dash < len ? d + dash : len;
+        thick_line(r, x0 + dx * d / len, y0 + dy * d / len, x0 + dx * e / len, y0 + dy * e / len, w, c);
+    }
+}
+
+static void triangle(SDL_Renderer *r, float x0, float y0, float x1, float y1, float x2, float y2, SDL_Color c) {
+    SDL_Vertex v[3] = {vert(x0, y0, c), vert(x1, y1, c), vert(x2, y2, c)};
+    SDL_RenderGeometry(r, NULL, v, 3, NULL, 0);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return 0;
+    size_t nc = *cap ? *cap : 256;
+    while (nc < need) nc *= 2;
+    void *np = realloc(*p, nc * elem);
+    if (!np) return -1;
+    *p = np;
+    *cap = nc;
+    return 0;
+}
+
+/* ---- map ------------------------------------------------------------------------------------- */
+
+/* Region of the scenario drawn on map country c: same code, or the EU's EL/UK for ISO GR/GB. */
+static int region_for_country(const cx_scenario *sc, const char *iso) {
+    for (uint32_t r = 0; r < sc->nregions; r++) {
+        const char *code = sc->regions[r].code;
+        if (!strcasecmp(code, iso)) return (int)r;
+        if (!strcasecmp(iso, "GR") && !strcasecmp(code, "EL")) return (int)r;
+        if (!strcasecmp(iso, "GB") && !strcasecmp(code, "UK")) return (int)r;
+    }
+    return -1;
+}
+
+static void draw_map(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
+    const cxv_map *m = cxv_view_map(v);
+    const cx_scenario *sc = cxv_view_scenario(v);
+    if (!m->npoints) return;
+    if (grow((void **)&g->mv, &g->mv_cap, m->npoints, sizeof *g->mv) ||
+        grow((void **)&g->mi, &g->mi_cap, 3 * m->ntri, sizeof *g->mi) ||
+        grow((void **)&g->pts, &g->pts_cap, m->npoints + 1, sizeof *g->pts))
+        return;
+    for (size_t c = 0; c < m->ncountries; c++) {
+        const cxv_country *co = &m->countries[c];
+        int reg = region_for_country(sc, co->iso);
+        SDL_Color fill = reg >= 0 ? share_color(cxv_view_region_share(v, (uint32_t)reg)) : C_LAND;
+        for (uint32_t k = 0; k < co->nrings; k++) {
+            const cxv_ring *rg = &m->rings[co->ring_first + k];
+            for (uint32_t i = 0; i < rg->n; i++) {
+                float x, y;
+                cxv_proj_forward(&ui->proj, m->lon[rg->first + i], m->lat[rg->first + i], &x, &y);
+                g->mv[rg->first + i] = vert(x, y, fill);
+            }
+        }
+    }
+    size_t ni = 0;
+    for (size_t k = 0; k < m->nrings; k++) {
+        const cxv_ring *rg = &m->rings[k];
+        for (uint32_t t = 0; t < 3 * rg->ntri; t++)
+            g->mi[ni++] = (int)(rg->first + m->tri[3 * rg->tri_first + t]);
+    }
+    SDL_RenderGeometry(g->r, NULL, g->mv, (int)m->npoints, g->mi, (int)ni);
+    /* borders: scenario countries last, darker */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t c = 0; c < m->ncountries; c++) {
+            const cxv_country *co = &m->countries[c];
+            int in = region_for_country(sc, co->iso) >= 0;
+            if (in != pass) continue;
+            set_color(g->r, in ? C_BORDER_SC : C_BORDER);
+            for (uint32_t k = 0; k < co->nrings; k++) {
+                const cxv_ring *rg = &m->rings[co->ring_first + k];
+                for (uint32_t i = 0; i < rg->n; i++) g->pts[i] = g->mv[rg->first + i].position;
+                g->pts[rg->n] = g->pts[0];
+                SDL_RenderDrawLinesF(g->r, g->pts, (int)rg->n + 1);
+            }
+        }
+    /* small states: a dot where the outline is absent or only a few pixels wide */
+    for (size_t c = 0; c < m->ncountries; c++) {
+        const cxv_country *co = &m->countries[c];
+        if (!co->has_marker) continue;
+        float x0, y0, x1, y1;
+        cxv_proj_forward(&ui->proj, co->lon0, co->lat0, &x0, &y0);
+        cxv_proj_forward(&ui->proj, co->lon1, co->lat1, &x1, &y1);
+        if (co->nrings && fabsf(x1 - x0) > 8 * s && fabsf(y1 - y0) > 8 * s) continue;
+        int reg = region_for_country(sc, co->iso);
+        SDL_Color fill = reg >= 0 ? share_color(cxv_view_region_share(v, (uint32_t)reg)) : C_LAND;
+        float x, y;
+        cxv_proj_forward(&ui->proj, co->mlon, co->mlat, &x, &y);
+        fill_circle(g->r, x, y, (float)(3.2 * s), reg >= 0 ? C_BORDER_SC : C_BORDER);
+        fill_circle(g->r, x, y, (float)(2.2 * s), fill);
+    }
+}
+
+static void draw_links(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
+    const cx_scenario *sc = cxv_view_scenario(v);
+    const cxv_timeline *tl = cxv_view_timeline(v);
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t k = 0; k < sc->nlinks; k++) {
+            const cx_link *lk = &sc->links[k];
+            const cx_asset *a = &sc->assets[lk->supplier], *b = &sc->assets[lk->dependent];
+            cxv_asset_view dv = cxv_view_asset(v, lk->dependent);
+            int active = dv.st != CXV_ST_WORKING && dv.row &&
+                         !strcmp(cxv_str(tl, dv.row->cause), a->id);
+            if (active != pass) continue;
+            float x0, y0, x1, y1;
+            cxv_proj_forward(&ui->proj, a->lon, a->lat, &x0, &y0);
+            cxv_proj_forward(&ui->proj, b->lon, b->lat, &x1, &y1);
+            int xb = a->region != b->region;
+            float w = (float)((active ? 2.6 : xb ? 1.8 : 1.4) * s);
+            SDL_Color c = active ? C_LINK_ACTIVE : xb ? C_LINK_XB : C_LINK;
+            if (xb) dashed_line(g->r, x0, y0, x1, y1, w, (float)(6 * s), c);
+            else thick_line(g->r, x0, y0, x1, y1, w, c);
+        }
+}
+
+static void label_box(cxv_gfx *g, TTF_Font *f, const char *s, int x, int y, SDL_Color fg) {
+    int w = text_w(f, s), h = TTF_FontHeight(f);
+    SDL_Rect bg = {x - 3, y - 1, w + 6, h + 2};
+    fill_rect(g->r, bg, (SDL_Color){255, 255, 255, 205});
+    text(g, f, s, x, y, fg, LEFT);
+}
+
+static void draw_assets(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
+    const cx_scenario *sc = cxv_view_scenario(v);
+    float rad = (float)((sc->nassets > 2000 ? 2.6 : 5.0) * s);
+    static const int order[4] = {CXV_ST_WORKING, CXV_ST_DEGRADED, CXV_ST_REPAIRING, CXV_ST_FAILED};
+    size_t affected = 0;
+    for (int o = 0; o < 4; o++)
+        for (uint32_t a = 0; a < sc->nassets; a++) {
+            cxv_asset_view av = cxv_view_asset(v, a);
+            if (av.st != order[o]) continue;
+            if (av.st != CXV_ST_WORKING) affected++;
+            float x, y;
+            cxv_asset_screen(ui, v, a, &x, &y);
+            fill_circle(g->r, x, y, rad + (float)(1.3 * s), (SDL_Color){32, 32, 32, 255});
+            fill_circle(g->r, x, y, rad, cxv_state_color(av.st));
+        }
+    if (affected == 0 || affected > 12) return;
+    for (uint32_t a = 0; a < sc->nassets; a++) {
+        cxv_asset_view av = cxv_view_asset(v, a);
+        if (av.st == CXV_ST_WORKING) continue;
+        float x, y;
+        cxv_asset_screen(ui, v, a, &x, &y);
+        label_box(g, g->small, cxv_view_asset_name(v, a), (int)(x + rad + 5 * s),
+                  (int)(y - TTF_FontHeight(g->small) / 2), C_TEXT);
+    }
+}
+
+static void people_text(double p, char *buf, size_t n) {
+    if (p >= 1e6) snprintf(buf, n, "%.1f M", p / 1e6);
+    else if (p >= 1e3) snprintf(buf, n, "%.0f k", p / 1e3);
+    else snprintf(buf, n, "%.0f", p);
+}
+
+static void draw_region_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui) {
+    const cx_scenario *sc = cxv_view_scenario(v);
+    for (uint32_t r = 0; r < sc->nregions; r++) {
+        double sh = cxv_view_region_share(v, r);
+        char buf[64];
+        if (sh >= 0.0005) snprintf(buf, sizeof buf, "%s %.0f%%", sc->regions[r].code, 100 * sh + 0.4999);
+        else snprintf(buf, sizeof buf, "%s", sc->regions[r].code);
+        float x, y;
+        cxv_proj_forward(&ui->proj, sc->regions[r].lon, sc->regions[r].lat, &x, &y);
+        int w = text_w(g->bold, buf);
+        label_box(g, g->bold, buf, (int)x - w / 2, (int)y - TTF_FontHeight(g->bold) / 2, C_TEXT);
+    }
+}
+
+static void draw_legend(cxv_gfx *g, const cxv_layout *L) {
+    double s = L->s;
+    static const char *const names[4] = {"working", "degraded", "failed", "repairing"};
+    int lh = TTF_FontLineSkip(g->small);
+    int pad = iround(8 * s), w = iround(214 * s), h = pad * 2 + lh * 4 + iround(30 * s);
+    SDL_Rect box = {L->map.x + iround(10 * s), L->map.y + L->map.h - h - iround(10 * s), w, h};
+    fill_rect(g->r, box, (SDL_Color){255, 255, 255, 215});
+    int x = box.x + pad, y = box.y + pad;
+    for (int i = 0; i < 4; i++) {
+        int cx = x + (i % 2) * iround(92 * s), cy = y + (i / 2) * lh;
+        fill_circle(g->r, (float)cx + 5 * (float)s, (float)cy + lh / 2.0f, 5 * (float)s, cxv_state_color(i));
+        text(g, g->small, names[i], cx + iround(14 * s), cy, C_TEXT, LEFT);
+    }
+    y += 2 * lh;
+    thick_line(g->r, (float)x, y + lh / 2.0f, x + 22 * (float)s, y + lh / 2.0f, 1.6f * (float)s, C_LINK);
+    text(g, g->small, "link", x + iround(28 * s), y, C_TEXT, LEFT);
+    dashed_line(g->r, x + 92 * (float)s, y + lh / 2.0f, x + 114 * (float)s, y + lh / 2.0f, 1.8f * (float)s,
+                5 * (float)s, C_LINK_XB);
+    text(g, g->small, "cross-border", x + iround(120 * s), y, C_TEXT, LEFT);
+    y += lh;
+    text(g, g->small, "people without service", x, y, C_TEXT, LEFT);
+    y += lh + iround(2 * s);
+    int bw = w - 2 * pad, bh = iround(9 * s);
+    for (int i = 0; i < bw; i++) {
+        set_color(g->r, share_color((double)i / (bw - 1)));
+        SDL_RenderDrawLine(g->r, x + i, y, x + i, y + bh);
+    }
+    y += bh + 1;
+    text(g, g->small, "0%", x, y, C_MUTED, LEFT);
+    text(g, g->small, "50%", x + bw / 2, y, C_MUTED, CENTER);
+    text(g, g->small, "100%", x + bw, y, C_MUTED, RIGHT);
+}
+
+/* ---- title, panel, strip --------------------------------------------------------------------- */
+
+static void speed_text(double sp, char *buf, size_t n) {
+    if (sp >= 86400) snprintf(buf, n, "%gd/s", sp / 86400);
+    else if (sp >= 3600) snprintf(buf, n, "%gh/s", sp / 3600);
+    else snprintf(buf, n, "%gmin/s", sp / 60);
+}
+
+static void draw_title(cxv_gfx *g, const cxv_view *v, const cxv_layout *L, const cxv_ui *ui) {
+    double s = L->s;
+    fill_rect(g->r, L->title, C_TITLE_BG);
+    int y = L->title.y + (L->title.h - TTF_FontHeight(g->title)) / 2;
+    char clock[96], off[48], right[200];
+    cxv_view_clock(v, cxv_view_now(v), clock, sizeof clock);
+    cxv_format_offset(cxv_view_now(v), off, sizeof off);
+    snprintf(right, sizeof right, "%s   %s", clock, off);
+    int rw = text(g, g->title, right, L->w - iround(16 * s), y, C_WHITE, RIGHT);
+    /* the title gets what the clock leaves */
+    char title[256];
+    snprintf(title, sizeof title, "%s", cxv_view_title(v));
+    int room = L->w - rw - iround(48 * s);
+    while (strlen(title) > 4 && text_w(g->title, title) > room) {
+        size_t n = strlen(title);
+        /* cut a whole UTF-8 character and end with an ellipsis */
+        size_t cut = n - 4;
+        while (cut > 0 && ((unsigned char)title[cut] & 0xC0) == 0x80) cut--;
+        snprintf(title + cut, sizeof title - cut, "…");
+    }
+    text(g, g->title, title, iround(16 * s), y, C_WHITE, LEFT);
+    if (ui->playing || ui->follow || ui->status[0]) {
+        char st[256], sp[32];
+        speed_text(ui->speed, sp, sizeof sp);
+        snprintf(st, sizeof st, "%s%s%s%s", ui->playing ? "▶ " : "", ui->playing ? sp : "",
+                 ui->follow ? "  following" : "", ui->status[0] ? "  " : "");
+        size_t l = strlen(st);
+        snprintf(st + l, sizeof st - l, "%s", ui->status);
+        text(g, g->small, st, L->w - iround(16 * s), L->title.y + L->title.h - TTF_FontHeight(g->small),
+             (SDL_Color){190, 205, 220, 255}, RIGHT);
+    }
+}
+
+static SDL_Color row_color(const cxv_view *v, const cxv_row *r) {
+    const cxv_entity *en = cxv_timeline_entity(cxv_view_timeline(v), r->entity);
+    if (en->kind == CXV_KIND_INJECT) return C_INJECT;
+    if (en->kind == CXV_KIND_RUN) return C_MUTED;
+    if (en->kind == CXV_KIND_SECTOR) return share_color(r->value);
+    return cxv_state_color(r->st);
+}
+
+static void draw_panel(cxv_gfx *g, const cxv_view *v, const cxv_layout *L) {
+    double s = L->s;
+    const SDL_Rect P = L->panel;
+    fill_rect(g->r, P, C_PANEL);
+    set_color(g->r, C_RULE);
+    SDL_RenderDrawLine(g->r, P.x, P.y, P.x, P.y + P.h);
+    int pad = iround(14 * s), x = P.x + pad, y = P.y + iround(10 * s), w = P.w - 2 * pad;
+    int lh = TTF_FontLineSkip(g->body);
+    const cx_scenario *sc = cxv_view_scenario(v);
+
+    text(g, g->bold, "Situation", x, y, C_TEXT, LEFT);
+    y += lh + iround(4 * s);
+    size_t counts[5];
+    cxv_view_counts(v, counts);
+    static const char *const names[4] = {"working", "degraded", "failed", "repairing"};
+    for (int i = 0; i < 4; i++) {
+        char buf[64];
+        int cx = x + (i % 2) * (w / 2), cy = y + (i / 2) * lh;
+        snprintf(buf, sizeof buf, "%zu %s", counts[i], names[i]);
+        fill_circle(g->r, cx + 5 * (float)s, cy + lh / 2.0f, 5 * (float)s, cxv_state_color(i));
+        text(g, g->body, buf, cx + iround(15 * s), cy, C_TEXT, LEFT);
+    }
+    y += 2 * lh + iround(4 * s);
+    double total = 0;
+    for (uint32_t r = 0; r < sc->nregions; r++) total += cxv_view_region_people(v, r);
+    char buf[512], ppl[32];
+    people_text(total, ppl, sizeof ppl);
+    snprintf(buf, sizeof buf, "Without service: %s people", ppl);
+    text(g, g->body, buf, x, y, C_TEXT, LEFT);
+    y += lh;
+    /* the three regions hit hardest */
+    int top[3] = {-1, -1, -1};
+    for (uint32_t r = 0; r < sc->nregions; r++) {
+        double sh = cxv_view_region_share(v, r);
+        if (sh < 0.0005) continue;
+        for (int k = 0; k < 3; k++)
+            if (top[k] < 0 || sh > cxv_view_region_share(v, (uint32_t)top[k])) {
+                for (int j = 2; j > k; j--) top[j] = top[j - 1];
+                top[k] = (int)r;
+                break;
+            }
+    }
+    if (top[0] >= 0) {
+        size_t l = (size_t)snprintf(buf, sizeof buf, "Worst hit:");
+        for (int k = 0; k < 3 && top[k] >= 0 && l < sizeof buf; k++)
+            l += (size_t)snprintf(buf + l, sizeof buf - l, "%s %s %.0f%%", k ? "," : "",
+                                  sc->regions[top[k]].code,
+                                  100 * cxv_view_region_share(v, (uint32_t)top[k]) + 0.4999);
+        text(g, g->body, buf, x, y, C_TEXT, LEFT);
+        y += lh;
+    }
+    y += iround(6 * s);
+    set_color(g->r, C_RULE);
+    SDL_RenderDrawLine(g->r, x, y, x + w, y);
+    y += iround(8 * s);
+    text(g, g->bold, "Latest events", x, y, C_TEXT, LEFT);
+    y += lh + iround(4 * s);
+
+    /* warnings take the bottom of the panel */
+    int bottom = P.y + P.h - iround(8 * s);
+    size_t nw = cxv_view_warnings(v);
+    for (size_t i = nw; i > 0 && i + 2 > nw; i--) {
+        char wb[700];
+        snprintf(wb, sizeof wb, "⚠ %s", cxv_view_warning(v, i - 1));
+        SDL_Surface *probe = TTF_RenderUTF8_Blended_Wrapped(g->small, wb, C_WARN, (Uint32)w);
+        if (!probe) continue;
+        int h = probe->h;
+        SDL_FreeSurface(probe);
+        if (bottom - h < y + 3 * lh) break;
+        bottom -= h + iround(4 * s);
+        text_wrapped(g, g->small, wb, x, bottom, w, C_WARN);
+    }
+
+    const cxv_timeline *tl = cxv_view_timeline(v);
+    size_t upto = cxv_timeline_upto(tl, cxv_view_now(v));
+    int64_t newest = upto ? cxv_timeline_row(tl, upto - 1)->t : INT64_MIN;
+    if (!upto) {
+        text_wrapped(g, g->small, "Nothing has happened yet. Press Space to play, or click the timeline.",
+                     x, y, w, C_MUTED);
+        return;
+    }
+    SDL_RenderSetClipRect(g->r, &(SDL_Rect){P.x, y, P.w, bottom - y});
+    for (size_t i = upto; i > 0 && y < bottom; i--) {
+        const cxv_row *r = cxv_timeline_row(tl, i - 1);
+        char sent[1400];
+        cxv_view_sentence(v, r, sent, sizeof sent);
+        SDL_Surface *surf = TTF_RenderUTF8_Blended_Wrapped(g->body, sent, C_TEXT, (Uint32)(w - iround(10 * s)));
+        if (!surf) continue;
+        if (r->t == newest) fill_rect(g->r, (SDL_Rect){P.x + 1, y - 1, P.w - 1, surf->h + 2}, C_HILITE);
+        fill_rect(g->r, (SDL_Rect){x, y + 1, iround(4 * s), surf->h - 2}, row_color(v, r));
+        SDL_Texture *t = SDL_CreateTextureFromSurface(g->r, surf);
+        if (t) {
+            SDL_Rect d = {x + iround(10 * s), y, surf->w, surf->h};
+            SDL_RenderCopy(g->r, t, NULL, &d);
+            SDL_DestroyTexture(t);
+        }
+        y += surf->h + iround(5 * s);
+        SDL_FreeSurface(surf);
+    }
+    SDL_RenderSetClipRect(g->r, NULL);
+}
+
+static void draw_strip(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
+    double s = L->s;
+    const SDL_Rect S = L->strip;
+    fill_rect(g->r, S, C_STRIP);
+    set_color(g->r, C_RULE);
+    SDL_RenderDrawLine(g->r, S.x, S.y, S.x + S.w, S.y);
+    int64_t b = cxv_view_t_begin(v), e = cxv_view_t_end(v), start = cxv_view_start_unix(v);
+    int top = S.y + iround(16 * s), ay = L->axis_y;
+
+    /* people without service over the run, as a filled profile */
+    size_t np = 0;
+    const double *prof = cxv_view_profile(v, &np);
+    if (prof && np > 1) {
+        double mx = 0;
+        for (size_t i = 0; i < np; i++)
+            if (prof[i] > mx) mx = prof[i];
+        if (mx > 0) {
+            int span = L->axis_x1 - L->axis_x0;
+            for (int px = 0; px <= span; px++) {
+                double f = (double)px / span * (double)(np - 1);
+                size_t i = (size_t)f;
+                double val = i + 1 < np ? prof[i] + (f - (double)i) * (prof[i + 1] - prof[i]) : prof[np - 1];
+                int hgt = iround(val / mx * (ay - top - 2));
+                if (hgt <= 0) continue;
+                set_color(g->r, C_PROFILE);
+                SDL_RenderDrawLine(g->r, L->axis_x0 + px, ay - 1, L->axis_x0 + px, ay - 1 - hgt);
+            }
+            char buf[64], ppl[32];
+            people_text(mx, ppl, sizeof ppl);
+            snprintf(buf, sizeof buf, "peak %s without service", ppl);
+            text(g, g->small, buf, L->axis_x1, S.y + iround(2 * s), C_MUTED, RIGHT);
+        }
+    }
+
+    /* axis and ticks on clock boundaries (UTC) */
+    set_color(g->r, C_MUTED);
+    SDL_RenderDrawLine(g->r, L->axis_x0, ay, L->axis_x1, ay);
+    static const int64_t steps[] = {60,        300,       900,       1800,      3600,
+                                    2 * 3600,  3 * 3600,  6 * 3600,  12 * 3600, 86400,
+                                    2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400};
+    double pps = (double)(L->axis_x1 - L->axis_x0) / (double)(e - b);
+    int64_t step = steps[sizeof steps / sizeof steps[0] - 1];
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (steps[i] * pps >= 64 * s) {
+            step = steps[i];
+            break;
+        }
+    int64_t first = b + start;
+    int64_t t0 = (first / step) * step;
+    if (t0 < first) t0 += step;
+    for (int64_t u = t0; u - start <= e; u += step) {
+        int x = cxv_layout_time_x(L, v, u - start);
+        time_t tt = (time_t)u;
+        struct tm tm;
+        char lab[32] = "";
+        int day = u % 86400 == 0;
+        if (gmtime_r(&tt, &tm)) {
+            if (day) strftime(lab, sizeof lab, "%d %b", &tm);
+            else strftime(lab, sizeof lab, "%H:%M", &tm);
+        }
+        set_color(g->r, C_MUTED);
+        SDL_RenderDrawLine(g->r, x, ay, x, ay + iround((day ? 7 : 4) * s));
+        text(g, day ? g->bold : g->small, lab, x, ay + iround(8 * s), day ? C_TEXT : C_MUTED, CENTER);
+    }
+
+    /* injects: a triangle and a tick each, with their id where there is room */
+    const cxv_timeline *tl = cxv_view_timeline(v);
+    int last_label = -100000;
+    for (size_t i = 0; i < cxv_timeline_rows(tl); i++) {
+        const cxv_row *r = cxv_timeline_row(tl, i);
+        const cxv_entity *en = cxv_timeline_entity(tl, r->entity);
+        if (en->kind != CXV_KIND_INJECT) continue;
+        int x = cxv_layout_time_x(L, v, r->t);
+        set_color(g->r, C_INJECT);
+        SDL_RenderDrawLine(g->r, x, top, x, ay);
+        float hs = 5 * (float)s;
+        triangle(g->r, x - hs, (float)top - hs, x + hs, (float)top - hs, (float)x, (float)top + hs * 0.6f, C_INJECT);
+        const char *id = cxv_str(tl, en->name);
+        int w = text_w(g->small, id);
+        if (x - last_label > w + iround(10 * s) && x + 4 + w < L->axis_x1 - iround(120 * s)) {
+            text(g, g->small, id, x + iround(7 * s), top - iround(2 * s), C_INJECT, LEFT);
+            last_label = x;
+        }
+    }
+
+    /* cursor */
+    int cx = cxv_layout_time_x(L, v, cxv_view_now(v));
+    int cw = iround(2.4 * s) < 2 ? 2 : iround(2.4 * s); /* integer rect: the pixel at cx is exact */
+    fill_rect(g->r, (SDL_Rect){cx - cw / 2, S.y + 1, cw, S.h - 1}, C_CURSOR);
+    fill_circle(g->r, (float)cx, (float)ay, 5.5f * (float)s, C_CURSOR);
+    char off[48];
+    cxv_format_offset(cxv_view_now(v), off, sizeof off);
+    int w = text_w(g->bold, off), lx = cx + iround(8 * s);
+    if (lx + w > S.x + S.w - 4) lx = cx - iround(8 * s) - w;
+    int ly = ay - TTF_FontHeight(g->bold) - iround(4 * s);
+    fill_rect(g->r, (SDL_Rect){lx - 4, ly - 1, w + 8, TTF_FontHeight(g->bold) + 2}, C_CURSOR);
+    text(g, g->bold, off, lx, ly, C_WHITE, LEFT);
+}
+
+static void draw_help(cxv_gfx *g, const cxv_layout *L) {
+    double s = L->s;
+    static const char *const keys[][2] = {
+        {"Space", "play / pause"},
+        {"+ / -", "faster / slower (1 minute to 7 days per second)"},
+        {"← / →", "previous / next event"},
+        {"PgUp / PgDn", "previous / next inject"},
+        {"Home / End", "start / end of the run"},
+        {"Click, drag", "on the timeline: go to that instant"},
+        {"Wheel, drag", "on the map: zoom, pan   (0: whole scenario)"},
+        {"F", "fullscreen on / off"},
+        {"S", "screenshot (PNG in the current folder)"},
+        {"? or F1", "this help"},
+        {"Q or Esc", "quit"},
+    };
+    size_t n = sizeof keys / sizeof keys[0];
+    int lh = TTF_FontLineSkip(g->body) + iround(4 * s);
+    int w = iround(520 * s), h = iround(64 * s) + (int)n * lh;
+    SDL_Rect box = {(L->w - w) / 2, (L->h - h) / 2, w, h};
+    fill_rect(g->r, (SDL_Rect){0, 0, L->w, L->h}, (SDL_Color){0, 0, 0, 90});
+    fill_rect(g->r, box, (SDL_Color){29, 43, 58, 240});
+    int x = box.x + iround(24 * s), y = box.y + iround(18 * s);
+    text(g, g->title, "Keys and mouse", x, y, C_WHITE, LEFT);
+    y += iround(34 * s);
+    for (size_t i = 0; i < n; i++) {
+        text(g, g->bold, keys[i][0], x, y, (SDL_Color){255, 214, 153, 255}, LEFT);
+        text(g, g->body, keys[i][1], x + iround(130 * s), y, C_WHITE, LEFT);
+        y += lh;
+    }
+}
+
+cx_status cxv_draw_frame(cxv_gfx *g, cxv_view *v, const cxv_layout *L, cxv_ui *ui) {
+    gfx_scale(g, L->s);
+    if (ui->proj_w != L->w || ui->proj_h != L->h) cxv_ui_fit(ui, v, L);
+    SDL_SetRenderDrawBlendMode(g->r, SDL_BLENDMODE_BLEND);
+    set_color(g->r, C_SEA);
+    SDL_RenderClear(g->r);
+    SDL_RenderSetClipRect(g->r, &L->map);
+    draw_map(g, v, ui, L->s);
+    draw_links(g, v, ui, L->s);
+    draw_assets(g, v, ui, L->s);
+    draw_region_labels(g, v, ui);
+    draw_legend(g, L);
+    SDL_RenderSetClipRect(g->r, NULL);
+    draw_title(g, v, L, ui);
+    draw_panel(g, v, L);
+    draw_strip(g, v, L);
+    if (ui->help) draw_help(g, L);
+    return CX_OK;
+}
+
+/* ---- headless -------------------------------------------------------------------------------- */
+
+cx_status cxv_render_surface(cxv_view *v, const char *font_path, int w, int h, int64_t T,
+                             cxv_ui *ui, SDL_Surface **out, char *err, size_t errn) {
+    *out = NULL;
+    if (w < 320 || h < 240 || w > 16384 || h > 16384) {
+        snprintf(err, errn, "size %dx%d out of range (320x240 to 16384x16384)", w, h);
+        return CX_EINVAL;
+    }
+    cx_status st = cxv_view_seek(v, T);
+    if (st != CX_OK) {
+        snprintf(err, errn, "cannot seek: %s", cx_status_str(st));
+        return st;
+    }
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
+    if (!surf) {
+        snprintf(err, errn, "cannot create a %dx%d surface: %s", w, h, SDL_GetError());
+        return CX_ENOMEM;
+    }
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(surf);
+    if (!r) {
+        snprintf(err, errn, "cannot create a software renderer: %s", SDL_GetError());
+        SDL_FreeSurface(surf);
+        return CX_ERUNTIME;
+    }
+    cxv_gfx *g = NULL;
+    st = cxv_gfx_open(r, font_path, &g, err, errn);
+    if (st == CX_OK) {
+        cxv_layout L;
+        cxv_layout_make(&L, w, h);
+        st = cxv_draw_frame(g, v, &L, ui);
+        SDL_RenderPresent(r);
+    }
+    cxv_gfx_close(g);
+    SDL_DestroyRenderer(r);
+    if (st != CX_OK) {
+        SDL_FreeSurface(surf);
+        return st;
+    }
+    *out = surf;
+    return CX_OK;
+}
+
+cx_status cxv_render_png(cxv_view *v, const char *font_path, int w, int h, int64_t T,
+                         const char *png_path, char *err, size_t errn) {
+    cxv_ui ui;
+    cxv_ui_init(&ui);
+    SDL_Surface *surf = NULL;
+    cx_status st = cxv_render_surface(v, font_path, w, h, T, &ui, &surf, err, errn);
+    if (st != CX_OK) return st;
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", png_path, (long)getpid());
+    if (IMG_SavePNG(surf, tmp) != 0) {
+        snprintf(err, errn, "cannot write %s: %s", png_path, IMG_GetError());
+        remove(tmp);
+        st = CX_EIO;
+    } else if (rename(tmp, png_path) != 0) {
+        snprintf(err, errn, "cannot rename %s to %s", tmp, png_path);
+        remove(tmp);
+        st = CX_EIO;
+    }
+    SDL_FreeSurface(surf);
+    return st;
+}

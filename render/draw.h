@@ -1,0 +1,72 @@
+/* draw.h — draws one frame of the viewer with an SDL_Renderer (a window's, or a software renderer
+ * on a surface for PNGs) and runs the interactive window.
+ * Invariant: a frame depends only on (view at its instant, layout, ui); drawing never seeks. */
+#ifndef CXV_DRAW_H
+#define CXV_DRAW_H
+
+#include <SDL.h>
+
+#include "geo.h"
+#include "view.h"
+
+/* Screen areas of a w x h frame. */
+typedef struct {
+    int w, h;
+    double s;                 /* UI scale: 1 at 1280x720 */
+    SDL_Rect title, map, panel, strip;
+    int axis_x0, axis_x1;     /* the timeline axis, pixels */
+    int axis_y;
+} cxv_layout;
+void cxv_layout_make(cxv_layout *L, int w, int h);
+/* x of instant T on the timeline axis (clipped to the axis), and back. */
+int cxv_layout_time_x(const cxv_layout *L, const cxv_view *v, int64_t T);
+int64_t cxv_layout_x_time(const cxv_layout *L, const cxv_view *v, int x);
+
+/* Interaction state that drawing reads. */
+typedef struct {
+    cxv_proj proj;
+    int proj_w, proj_h;       /* layout the projection was fitted for (0: fit at next draw) */
+    int help;                 /* show the help overlay */
+    int playing;
+    double speed;             /* simulated seconds per real second */
+    int follow;               /* following a live timeline */
+    char status[160];         /* a transient message ("saved shot-0001.png") */
+} cxv_ui;
+void cxv_ui_init(cxv_ui *ui);
+/* Fits the projection to the scenario's extent in the layout's map area. */
+void cxv_ui_fit(cxv_ui *ui, const cxv_view *v, const cxv_layout *L);
+/* Screen position of scenario asset a under the ui's projection. */
+void cxv_asset_screen(const cxv_ui *ui, const cxv_view *v, uint32_t a, float *x, float *y);
+
+/* Colours used for asset markers by state (cxv_asset_state), exposed for tests. */
+SDL_Color cxv_state_color(int st);
+
+/* Fonts for one renderer. */
+typedef struct cxv_gfx cxv_gfx;
+/* font_path NULL: DejaVuSans. Fails with a message naming the missing font file. */
+cx_status cxv_gfx_open(SDL_Renderer *r, const char *font_path, cxv_gfx **out, char *err, size_t errn);
+void cxv_gfx_close(cxv_gfx *g); /* NULL is a no-op */
+
+/* Draws the frame at the view's current instant. */
+cx_status cxv_draw_frame(cxv_gfx *g, cxv_view *v, const cxv_layout *L, cxv_ui *ui);
+
+/* Headless: draws the frame at instant T into a w x h RGB888 surface and saves it as PNG (written
+ * to a temporary name, then renamed). Inits no SDL subsystem. */
+cx_status cxv_render_png(cxv_view *v, const char *font_path, int w, int h, int64_t T,
+                         const char *png_path, char *err, size_t errn);
+/* Headless: renders to a new surface (the caller frees it with SDL_FreeSurface); for tests. */
+cx_status cxv_render_surface(cxv_view *v, const char *font_path, int w, int h, int64_t T,
+                             cxv_ui *ui, SDL_Surface **out, char *err, size_t errn);
+
+typedef struct {
+    const char *font_path; /* NULL: DejaVuSans */
+    int w, h;              /* initial window size */
+    int64_t t0;            /* initial instant */
+    int follow;            /* re-read appended rows every second */
+    const char *shot_dir;  /* where S saves screenshots ("." when NULL) */
+    int max_frames;        /* > 0: quit after this many drawn frames (tests) */
+} cxv_window_opts;
+/* Opens a resizable window and runs until the user quits. Needs SDL's video subsystem. */
+cx_status cxv_window_run(cxv_view *v, const cxv_window_opts *o, char *err, size_t errn);
+
+#endif

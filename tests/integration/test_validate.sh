@@ -1,0 +1,77 @@
+# test_validate.sh — `crisim validate`: exit status and exact output on good, bad and misused input.
+# Usage: bash test_validate.sh <path-to-crisim> <source-dir>. Paths in messages are as given, so the
+# script runs from tests/data and passes relative folders.
+set -u
+crisim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+[ -x "$crisim" ] || { echo "FAIL: no executable $1"; exit 1; }
+cd "$2/tests/data" || exit 1
+fails=0
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect STATUS ARGS... : runs crisim with ARGS, checks the exit status
+expect() {
+    local want=$1; shift
+    "$crisim" "$@" >"$out" 2>"$err"
+    local got=$?
+    [ "$got" -eq "$want" ] || { fail "crisim $* exited $got, expected $want"; cat "$err"; }
+}
+# has FILE LINE : FILE contains LINE as a whole line
+has() { grep -qxF -- "$2" "$1" || { fail "missing line: $2"; echo "--- got:"; cat "$1"; }; }
+
+# good scenarios
+expect 0 validate good/minimal
+has "$out" "good/minimal: ok — 3 regions, 5 assets, 4 links, 6 injects (horizon 2d, start 2006-11-04T21:00:00Z)"
+[ -s "$err" ] && fail "stderr not empty on a valid scenario"
+expect 0 validate good/semicolon/
+has "$out" "good/semicolon/: ok — 2 regions, 2 assets, 1 link, 2 injects (horizon 2d, start 2006-11-04T22:10:00Z)"
+expect 0 validate --quiet good/minimal
+[ -s "$out" ] && fail "--quiet printed: $(cat "$out")"
+expect 0 validate good/minimal -q
+
+# bad scenarios: exit 2, every error on stderr, nothing on stdout
+expect 2 validate bad/unknown_reference
+has "$err" "bad/unknown_reference/assets.csv:3:4: column 'region': unknown region 'DX' (did you mean 'DE'?)"
+[ -s "$out" ] && fail "stdout not empty on an invalid scenario"
+expect 2 validate bad/several_files
+has "$err" "bad/several_files/scenario.csv:6:2: column 'value': seed '-42' is not a whole number (expected a whole number from 0 to 18446744073709551615)"
+has "$err" "bad/several_files/regions.csv:3:4: column 'lat': 'fifty' is not a number (expected a latitude in degrees, from -90 to 90)"
+has "$err" "bad/several_files/links.csv:5:2: column 'dependent': link from 'CH-P1' to itself (expected two different assets)"
+has "$err" "bad/several_files: not valid (3 errors)"
+expect 2 validate bad/three_bad_rows
+[ "$(grep -c '^bad/three_bad_rows/links.csv:' "$err")" -eq 3 ] || fail "three_bad_rows: expected 3 messages"
+expect 2 validate bad/missing_file
+has "$err" "bad/missing_file/assets.csv: missing file"
+expect 2 validate bad/unterminated_quote
+has "$err" "bad/unterminated_quote/injects.csv:8:12: unterminated quoted cell (expected a closing '\"'; the cell runs to the end of the file)"
+expect 2 validate bad/unknown_key
+has "$err" "bad/unknown_key/scenario.csv:5:1: column 'key': unknown key 'horizn' (did you mean 'horizon'?)"
+expect 2 validate bad/many_errors
+[ "$(grep -c '^bad/many_errors/links.csv:' "$err")" -eq 50 ] || fail "many_errors: expected 50 messages"
+has "$err" "... and 10 more errors not shown"
+has "$err" "bad/many_errors: not valid (60 errors)"
+expect 2 validate no/such/folder
+has "$err" "no/such/folder: no such folder (expected a scenario folder holding scenario.csv, regions.csv and assets.csv)"
+
+# every bad folder fails with status 2 and at least one located message
+for d in bad/*/; do
+    expect 2 validate "$d"
+    grep -q "^${d}[a-z]*\.csv" "$err" || fail "$d: no located message"
+done
+
+# usage errors
+expect 2 validate
+has "$err" "crisim validate: missing scenario folder DIR"
+expect 2 validate --bogus good/minimal
+has "$err" "crisim validate: unknown option '--bogus'"
+expect 2 validate good/minimal good/semicolon
+expect 0 validate --help
+grep -q "^usage: crisim validate" "$out" || fail "--help prints no usage"
+
+if [ "$fails" -ne 0 ]; then
+    echo "$fails failure(s)"
+    exit 1
+fi
+echo "test_validate: all passed"

@@ -1,0 +1,184 @@
+/* cmd_view.c — `crisim view TIMELINE`: replay a run in a window, or render PNG frames headless.
+ * Without SDL2 at build time the command exists but says the viewer was not built (exit 1).
+ * Exit: 0 success, 1 runtime failure, 2 bad input or usage. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "crisim.h"
+
+#if defined(CRISIM_HAVE_VIEWER)
+#include <SDL.h>
+
+#include "draw.h"
+#include "kernel/kernel_api.h"
+#include "view.h"
+#endif
+
+static void help(FILE *f) {
+    fprintf(f,
+            "usage: crisim view TIMELINE [OPTIONS]\n\n"
+            "Replays a run for the debrief: map of the assets and countries, the latest events,\n"
+            "and a timeline to seek. TIMELINE is out/<name>/timeline.csv written by 'crisim run';\n"
+            "the scenario comes from manifest.csv beside it (or --scenario).\n\n"
+            "options:\n"
+            "  --scenario DIR   the scenario folder (default: scenario_dir of manifest.csv)\n"
+            "  --png FILE       render one frame to FILE (headless, no window) at --at\n"
+            "  --at T           instant: a duration from T0 (2h, T+1d6h, 90m) or an ISO time\n"
+            "                   (2006-11-04T22:10Z); default: the start (window) / the end (--png)\n"
+            "  --frames DIR     render frames DIR/frame-000001.png ... every --every (headless)\n"
+            "  --every D        interval between frames (default 1h)\n"
+            "  --size WxH       frame or window size in pixels (default 1280x720)\n"
+            "  --follow         the run is still writing: re-read appended rows every second\n"
+            "  --map FILE       country outlines (iso,part,lon,lat; default: built-in Europe)\n"
+            "  --font FILE      a TrueType font (default: DejaVuSans)\n"
+            "  -h, --help       this help\n\n"
+            "keys in the window: Space play/pause, +/- speed, Left/Right previous/next event,\n"
+            "PgUp/PgDn previous/next inject, Home/End, F fullscreen, S screenshot, ? help, Q quit.\n"
+            "See docs/viewer.md.\n");
+}
+
+#if !defined(CRISIM_HAVE_VIEWER)
+
+int cmd_view(int argc, char **argv) {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            help(stdout);
+            return 0;
+        }
+    fprintf(stderr, "crisim view: this crisim was built without the viewer (SDL2, SDL2_image and "
+                    "SDL2_ttf were not found when it was configured); install libsdl2-dev, "
+                    "libsdl2-image-dev and libsdl2-ttf-dev and rebuild\n");
+    return 1;
+}
+
+#else
+
+static int parse_size(const char *s, int *w, int *h) {
+    char x;
+    int n = 0;
+    if (sscanf(s, "%d%c%d%n", w, &x, h, &n) != 3 || s[n] != '\0' || (x != 'x' && x != 'X')) return -1;
+    return *w >= 320 && *h >= 240 && *w <= 16384 && *h <= 16384 ? 0 : -1;
+}
+
+static int print_diags_status(cx_diags *d, cx_status st) {
+    cli_print_diags(d);
+    return st == CX_EINPUT ? 2 : 1;
+}
+
+static int do_frames(cxv_view *v, const char *font, int w, int h, const char *dir, int64_t every) {
+    char err[600], path[4200];
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "crisim view: cannot create %s\n", dir);
+        return 1;
+    }
+    int64_t b = cxv_view_t_begin(v), e = cxv_view_t_end(v);
+    unsigned long n = 0;
+    for (int64_t t = b; t <= e; t += every) {
+        snprintf(path, sizeof path, "%s/frame-%06lu.png", dir, ++n);
+        cx_status st = cxv_render_png(v, font, w, h, t, path, err, sizeof err);
+        if (st != CX_OK) {
+            fprintf(stderr, "crisim view: %s\n", err);
+            return 1;
+        }
+    }
+    printf("crisim view: wrote %lu frames to %s (every %" PRId64 " s from T%+" PRId64 " s)\n", n, dir,
+           every, b);
+    return 0;
+}
+
+int cmd_view(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"scenario", required_argument, NULL, 's'}, {"png", required_argument, NULL, 'p'},
+        {"at", required_argument, NULL, 'a'},       {"frames", required_argument, NULL, 'F'},
+        {"every", required_argument, NULL, 'e'},    {"size", required_argument, NULL, 'z'},
+        {"follow", no_argument, NULL, 'f'},         {"map", required_argument, NULL, 'm'},
+        {"font", required_argument, NULL, 'T'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *scenario = NULL, *png = NULL, *at = NULL, *frames = NULL, *every_s = "1h";
+    const char *map = NULL, *font = NULL;
+    int w = 1280, h = 720, follow = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': scenario = optarg; break;
+        case 'p': png = optarg; break;
+        case 'a': at = optarg; break;
+        case 'F': frames = optarg; break;
+        case 'e': every_s = optarg; break;
+        case 'z':
+            if (parse_size(optarg, &w, &h))
+                return cli_usage_error("view", "--size '%s': expected WxH, e.g. 1920x1080 "
+                                               "(320x240 to 16384x16384)", optarg);
+            break;
+        case 'f': follow = 1; break;
+        case 'm': map = optarg; break;
+        case 'T': font = optarg; break;
+        case 'h': help(stdout); return 0;
+        default: return cli_usage_error("view", "unknown option");
+        }
+    }
+    if (optind != argc - 1) return cli_usage_error("view", "expected one TIMELINE file");
+    if (png && frames) return cli_usage_error("view", "--png and --frames: choose one");
+    if (follow && (png || frames)) return cli_usage_error("view", "--follow is for the window only");
+    const char *timeline = argv[optind];
+
+    cx_diags *d = NULL;
+    if (cx_diags_create(&d) != CX_OK) return 1;
+    cxv_view_opts o = {timeline, scenario, map, follow};
+    cxv_view *v = NULL;
+    cx_status st = cxv_view_open(&o, &v, d);
+    if (st != CX_OK) {
+        int rc = print_diags_status(d, st);
+        if (!cx_diags_count(d)) fprintf(stderr, "crisim view: %s: %s\n", timeline, cx_status_str(st));
+        cx_diags_destroy(d);
+        return rc;
+    }
+    cx_diags_destroy(d);
+    for (size_t i = 0; i < cxv_view_warnings(v); i++)
+        fprintf(stderr, "crisim view: warning: %s\n", cxv_view_warning(v, i));
+
+    int64_t T = png ? cxv_view_t_end(v) : cxv_view_t_begin(v);
+    if (at && cxv_view_parse_time(v, at, &T) != 0) {
+        cxv_view_close(v);
+        return cli_usage_error("view", "--at '%s': expected a duration from T0 (2h, T+1d6h) or an "
+                                       "ISO time (2006-11-04T22:10Z)", at);
+    }
+    int rc = 0;
+    char err[600];
+    if (png) {
+        st = cxv_render_png(v, font, w, h, T, png, err, sizeof err);
+        if (st != CX_OK) {
+            fprintf(stderr, "crisim view: %s\n", err);
+            rc = 1;
+        }
+    } else if (frames) {
+        int64_t every;
+        cxi_parse_err pe;
+        if (cxi_duration_parse(every_s, &every, &pe) != 0 || every <= 0) {
+            cxv_view_close(v);
+            return cli_usage_error("view", "--every '%s': expected a positive duration (1h, 30m)", every_s);
+        }
+        if ((cxv_view_t_end(v) - cxv_view_t_begin(v)) / every > 100000) {
+            cxv_view_close(v);
+            return cli_usage_error("view", "--every '%s' gives more than 100000 frames", every_s);
+        }
+        rc = do_frames(v, font, w, h, frames, every);
+    } else {
+        cxv_window_opts wo = {font, w, h, T, follow, NULL, 0};
+        st = cxv_window_run(v, &wo, err, sizeof err);
+        if (st != CX_OK) {
+            fprintf(stderr, "crisim view: %s\n", err);
+            rc = 1;
+        }
+    }
+    cxv_view_close(v);
+    return rc;
+}
+
+#endif

@@ -1,0 +1,30 @@
+/* commands.h — the subcommands of the crisim executable, one file each (cmd_<name>.c).
+ * Each takes argc/argv starting at the subcommand name and returns the exit status:
+ * 0 success, 1 runtime failure, 2 bad input or usage. Only tools/ prints. */
+#ifndef CX_COMMANDS_H
+#define CX_COMMANDS_H
+
+int cmd_validate(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_mc(int argc, char **argv);
+int cmd_mc_merge(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_view(int argc, char **argv);
+
+/* Prints "crisim <cmd>: <msg>" to stderr and returns 2 (usage errors). */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Prints every message of diags to stderr, then "N more errors not shown" when some were dropped. */
+struct cx_diags;
+void cli_print_diags(const struct cx_diags *d);
+/* The command line joined by spaces, shell-quoted where needed (for manifests). */
+void cli_command_line(int argc, char **argv, char *buf, size_t n);
+/* Set in main(): the whole argv, for manifests. */
+extern int cli_argc;
+extern char **cli_argv;
+
+#endif

@@ -1,0 +1,93 @@
+/* main.c — the crisim command: dispatches to subcommands (tools/cmd_*.c).
+ * Exit status: 0 success, 1 runtime failure, 2 bad input or usage. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crisim.h"
+#include "commands.h"
+
+int cli_argc;
+char **cli_argv;
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"validate", cmd_validate, "check a scenario folder and print its size, or every error"},
+    {"run", cmd_run, "run one replicate; write timeline, metrics and manifest"},
+    {"mc", cmd_mc, "run N Monte Carlo replicates on J threads; per-replicate rows + summary"},
+    {"mc-merge", cmd_mc_merge, "combine the shards of a batch into the files one run writes"},
+    {"compare", cmd_compare, "compare two batches metric by metric (difference, CI, p-value)"},
+    {"view", cmd_view, "replay a timeline: window, or PNG frames headless"},
+    {"bench", cmd_bench, "benchmarks (hold: the kernel's hold model)"},
+};
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: crisim COMMAND [OPTIONS] ...\n\n"
+               "crisim %s: discrete-event simulation of EU crisis arrangements.\n\ncommands:\n",
+            cx_version());
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-10s %s\n", "version", "print the version");
+    fprintf(f, "\n'crisim COMMAND --help' describes each command. Docs: docs/user-guide.md\n");
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "crisim %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'crisim %s --help'.\n", cmd);
+    return 2;
+}
+
+void cli_print_diags(const cx_diags *d) {
+    size_t n = cx_diags_count(d);
+    for (size_t i = 0; i < n; i++) fprintf(stderr, "%s\n", cx_diags_get(d, i));
+    if (cx_diags_dropped(d) > 0)
+        fprintf(stderr, "... and %zu more errors not shown\n", cx_diags_dropped(d));
+}
+
+void cli_command_line(int argc, char **argv, char *buf, size_t n) {
+    size_t used = 0;
+    if (n == 0) return;
+    buf[0] = '\0';
+    for (int i = 0; i < argc && used + 1 < n; i++) {
+        const char *a = argv[i];
+        int quote = a[0] == '\0' || strpbrk(a, " \t\n'\"\\$`;&|<>*?()") != NULL;
+        if (i > 0) buf[used++] = ' ';
+        if (quote && used + 1 < n) buf[used++] = '\'';
+        for (const char *p = a; *p && used + 5 < n; p++) {
+            if (*p == '\'') { memcpy(buf + used, "'\\''", 4); used += 4; }
+            else buf[used++] = *p;
+        }
+        if (quote && used + 1 < n) buf[used++] = '\'';
+        buf[used] = '\0';
+    }
+}
+
+int main(int argc, char **argv) {
+    cli_argc = argc;
+    cli_argv = argv;
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("crisim %s\n", cx_version());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "crisim: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -24,6 +24,12 @@ struct cxv_gfx {
     size_t mi_cap;
     SDL_FPoint *pts;
     size_t pts_cap;
+    /* geometry batch: thousands of markers and links cost one SDL_RenderGeometry call */
+    SDL_Vertex *bv;
+    size_t bnv, bv_cap;
+    int *bi;
+    size_t bni, bi_cap;
+    int batching;
 };
 
 typedef struct {
@@ -230,6 +236,8 @@ void cxv_gfx_close(cxv_gfx *g) {
     free(g->mv);
     free(g->mi);
     free(g->pts);
+    free(g->bv);
+    free(g->bi);
     free(g);
     TTF_Quit();
 }
@@ -300,39 +308,77 @@ static SDL_Vertex vert(float x, float y, SDL_Color c) {
     return v;
 }
 
-static void fill_circle(SDL_Renderer *r, float cx, float cy, float rad, SDL_Color c) {
-    enum { SEG = 20 };
-    SDL_Vertex v[SEG + 1];
-    int idx[3 * SEG];
-    v[0] = vert(cx, cy, c);
-    for (int i = 0; i < SEG; i++) {
-        double a = 2 * M_PI * i / SEG;
-        v[i + 1] = vert(cx + rad * (float)cos(a), cy + rad * (float)sin(a), c);
-        idx[3 * i] = 0;
-        idx[3 * i + 1] = i + 1;
-        idx[3 * i + 2] = i + 1 < SEG ? i + 2 : 1;
-    }
-    SDL_RenderGeometry(r, NULL, v, SEG + 1, idx, 3 * SEG);
+static int grow(void **p, size_t *cap, size_t need, size_t elem);
+
+static void flush(cxv_gfx *g) {
+    if (g->bni) SDL_RenderGeometry(g->r, NULL, g->bv, (int)g->bnv, g->bi, (int)g->bni);
+    g->bnv = g->bni = 0;
 }
 
-static void thick_line(SDL_Renderer *r, float x0, float y0, float x1, float y1, float w, SDL_Color c) {
+/* Between begin and end, shapes accumulate and are drawn in one call (in order). */
+static void batch_begin(cxv_gfx *g) { g->batching = 1; }
+static void batch_end(cxv_gfx *g) {
+    flush(g);
+    g->batching = 0;
+}
+
+/* Room for nv vertices and ni indices; returns the index of the first new vertex, -1 on OOM. */
+static int batch_room(cxv_gfx *g, size_t nv, size_t ni) {
+    if (g->bnv + nv > (size_t)1 << 20) flush(g);
+    if (grow((void **)&g->bv, &g->bv_cap, g->bnv + nv, sizeof *g->bv) ||
+        grow((void **)&g->bi, &g->bi_cap, g->bni + ni, sizeof *g->bi))
+        return -1;
+    return (int)g->bnv;
+}
+
+static void batch_done(cxv_gfx *g) {
+    if (!g->batching) flush(g);
+}
+
+static void fill_circle(cxv_gfx *g, float cx, float cy, float rad, SDL_Color c) {
+    int seg = (int)(rad * 2.5f);
+    if (seg < 8) seg = 8;
+    if (seg > 24) seg = 24;
+    int b = batch_room(g, (size_t)seg + 1, 3 * (size_t)seg);
+    if (b < 0) return;
+    g->bv[g->bnv++] = vert(cx, cy, c);
+    for (int i = 0; i < seg; i++) {
+        double a = 2 * M_PI * i / seg;
+        g->bv[g->bnv++] = vert(cx + rad * (float)cos(a), cy + rad * (float)sin(a), c);
+        g->bi[g->bni++] = b;
+        g->bi[g->bni++] = b + 1 + i;
+        g->bi[g->bni++] = b + 1 + (i + 1) % seg;
+    }
+    batch_done(g);
+}
+
+static void thick_line(cxv_gfx *g, float x0, float y0, float x1, float y1, float w, SDL_Color c) {
     float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
     if (len < 0.01f) return;
     float nx = -dy / len * w / 2, ny = dx / len * w / 2;
-    SDL_Vertex v[4] = {vert(x0 + nx, y0 + ny, c), vert(x1 + nx, y1 + ny, c), vert(x1 - nx, y1 - ny, c),
-                       vert(x0 - nx, y0 - ny, c)};
-    int idx[6] = {0, 1, 2, 0, 2, 3};
-    SDL_RenderGeometry(r, NULL, v, 4, idx, 6);
+    int b = batch_room(g, 4, 6);
+    if (b < 0) return;
+    g->bv[g->bnv++] = vert(x0 + nx, y0 + ny, c);
+    g->bv[g->bnv++] = vert(x1 + nx, y1 + ny, c);
+    g->bv[g->bnv++] = vert(x1 - nx, y1 - ny, c);
+    g->bv[g->bnv++] = vert(x0 - nx, y0 - ny, c);
+    static const int q[6] = {0, 1, 2, 0, 2, 3};
+    for (int i = 0; i < 6; i++) g->bi[g->bni++] = b + q[i];
+    batch_done(g);
 }
 
-static void dashed_line(SDL_Renderer *r, float x0, float y0, float x1, float y1, float w, float dash,
+static void dashed_line(cxv_gfx *g, float x0, float y0, float x1, float y1, float w, float dash,
                         SDL_Color c) {
     float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
     if (len < 0.01f) return;
+    int was = g->batching;
+    g->batching = 1;
     for (float d = 0; d < len; d += 2 * dash) {
         float e = d + dash < len ? d + dash : len;
-        thick_line(r, x0 + dx * d / len, y0 + dy * d / len, x0 + dx * e / len, y0 + dy * e / len, w, c);
+        thick_line(g, x0 + dx * d / len, y0 + dy * d / len, x0 + dx * e / len, y0 + dy * e / len, w, c);
     }
+    g->batching = was;
+    batch_done(g);
 }
 
 static void triangle(SDL_Renderer *r, float x0, float y0, float x1, float y1, float x2, float y2, SDL_Color c) {
@@ -407,6 +453,7 @@ static void draw_map(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) 
             }
         }
     /* small states: a dot where the outline is absent or only a few pixels wide */
+    batch_begin(g);
     for (size_t c = 0; c < m->ncountries; c++) {
         const cxv_country *co = &m->countries[c];
         if (!co->has_marker) continue;
@@ -418,14 +465,24 @@ static void draw_map(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) 
         SDL_Color fill = reg >= 0 ? share_color(cxv_view_region_share(v, (uint32_t)reg)) : C_LAND;
         float x, y;
         cxv_proj_forward(&ui->proj, co->mlon, co->mlat, &x, &y);
-        fill_circle(g->r, x, y, (float)(3.2 * s), reg >= 0 ? C_BORDER_SC : C_BORDER);
-        fill_circle(g->r, x, y, (float)(2.2 * s), fill);
+        fill_circle(g, x, y, (float)(4.2 * s), reg >= 0 ? C_BORDER_SC : C_BORDER);
+        fill_circle(g, x, y, (float)(3.0 * s), fill);
     }
+    batch_end(g);
+}
+
+/* Whether a shape with this screen bounding box can touch the map area (the rest is skipped). */
+static int visible(const cxv_ui *ui, float x0, float y0, float x1, float y1, float pad) {
+    const cxv_proj *p = &ui->proj;
+    if (x0 > x1) { float t = x0; x0 = x1; x1 = t; }
+    if (y0 > y1) { float t = y0; y0 = y1; y1 = t; }
+    return x1 + pad >= p->ox && x0 - pad <= p->ox + p->w && y1 + pad >= p->oy && y0 - pad <= p->oy + p->h;
 }
 
 static void draw_links(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
     const cx_scenario *sc = cxv_view_scenario(v);
     const cxv_timeline *tl = cxv_view_timeline(v);
+    batch_begin(g);
     for (int pass = 0; pass < 2; pass++)
         for (uint32_t k = 0; k < sc->nlinks; k++) {
             const cx_link *lk = &sc->links[k];
@@ -437,18 +494,20 @@ static void draw_links(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s
             float x0, y0, x1, y1;
             cxv_proj_forward(&ui->proj, a->lon, a->lat, &x0, &y0);
             cxv_proj_forward(&ui->proj, b->lon, b->lat, &x1, &y1);
+            if (!visible(ui, x0, y0, x1, y1, 4)) continue;
             int xb = a->region != b->region;
             float w = (float)((active ? 2.6 : xb ? 1.8 : 1.4) * s);
             SDL_Color c = active ? C_LINK_ACTIVE : xb ? C_LINK_XB : C_LINK;
-            if (xb) dashed_line(g->r, x0, y0, x1, y1, w, (float)(6 * s), c);
-            else thick_line(g->r, x0, y0, x1, y1, w, c);
+            if (xb) dashed_line(g, x0, y0, x1, y1, w, (float)(6 * s), c);
+            else thick_line(g, x0, y0, x1, y1, w, c);
         }
+    batch_end(g);
 }
 
 static void label_box(cxv_gfx *g, TTF_Font *f, const char *s, int x, int y, SDL_Color fg) {
     int w = text_w(f, s), h = TTF_FontHeight(f);
     SDL_Rect bg = {x - 3, y - 1, w + 6, h + 2};
-    fill_rect(g->r, bg, (SDL_Color){255, 255, 255, 205});
+    fill_rect(g->r, bg, (SDL_Color){255, 255, 255, 235});
     text(g, f, s, x, y, fg, LEFT);
 }
 
@@ -457,6 +516,7 @@ static void draw_assets(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double 
     float rad = (float)((sc->nassets > 2000 ? 2.6 : 5.0) * s);
     static const int order[4] = {CXV_ST_WORKING, CXV_ST_DEGRADED, CXV_ST_REPAIRING, CXV_ST_FAILED};
     size_t affected = 0;
+    batch_begin(g);
     for (int o = 0; o < 4; o++)
         for (uint32_t a = 0; a < sc->nassets; a++) {
             cxv_asset_view av = cxv_view_asset(v, a);
@@ -464,9 +524,11 @@ static void draw_assets(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double 
             if (av.st != CXV_ST_WORKING) affected++;
             float x, y;
             cxv_asset_screen(ui, v, a, &x, &y);
-            fill_circle(g->r, x, y, rad + (float)(1.3 * s), (SDL_Color){32, 32, 32, 255});
-            fill_circle(g->r, x, y, rad, cxv_state_color(av.st));
+            if (!visible(ui, x, y, x, y, rad + 2)) continue;
+            fill_circle(g, x, y, rad + (float)(1.3 * s), (SDL_Color){32, 32, 32, 255});
+            fill_circle(g, x, y, rad, cxv_state_color(av.st));
         }
+    batch_end(g);
     if (affected == 0 || affected > 12) return;
     for (uint32_t a = 0; a < sc->nassets; a++) {
         cxv_asset_view av = cxv_view_asset(v, a);
@@ -484,7 +546,9 @@ static void people_text(double p, char *buf, size_t n) {
     else snprintf(buf, n, "%.0f", p);
 }
 
-static void draw_region_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui) {
+/* Region labels sit just below the region's point, where assets placed at the point (the default
+ * position) and small-state dots stay visible above them. */
+static void draw_region_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
     const cx_scenario *sc = cxv_view_scenario(v);
     for (uint32_t r = 0; r < sc->nregions; r++) {
         double sh = cxv_view_region_share(v, r);
@@ -494,7 +558,7 @@ static void draw_region_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui) 
         float x, y;
         cxv_proj_forward(&ui->proj, sc->regions[r].lon, sc->regions[r].lat, &x, &y);
         int w = text_w(g->bold, buf);
-        label_box(g, g->bold, buf, (int)x - w / 2, (int)y - TTF_FontHeight(g->bold) / 2, C_TEXT);
+        label_box(g, g->bold, buf, (int)x - w / 2, (int)y + iround(8 * s), C_TEXT);
     }
 }
 
@@ -508,13 +572,13 @@ static void draw_legend(cxv_gfx *g, const cxv_layout *L) {
     int x = box.x + pad, y = box.y + pad;
     for (int i = 0; i < 4; i++) {
         int cx = x + (i % 2) * iround(92 * s), cy = y + (i / 2) * lh;
-        fill_circle(g->r, (float)cx + 5 * (float)s, (float)cy + lh / 2.0f, 5 * (float)s, cxv_state_color(i));
+        fill_circle(g, (float)cx + 5 * (float)s, (float)cy + lh / 2.0f, 5 * (float)s, cxv_state_color(i));
         text(g, g->small, names[i], cx + iround(14 * s), cy, C_TEXT, LEFT);
     }
     y += 2 * lh;
-    thick_line(g->r, (float)x, y + lh / 2.0f, x + 22 * (float)s, y + lh / 2.0f, 1.6f * (float)s, C_LINK);
+    thick_line(g, (float)x, y + lh / 2.0f, x + 22 * (float)s, y + lh / 2.0f, 1.6f * (float)s, C_LINK);
     text(g, g->small, "link", x + iround(28 * s), y, C_TEXT, LEFT);
-    dashed_line(g->r, x + 92 * (float)s, y + lh / 2.0f, x + 114 * (float)s, y + lh / 2.0f, 1.8f * (float)s,
+    dashed_line(g, x + 92 * (float)s, y + lh / 2.0f, x + 114 * (float)s, y + lh / 2.0f, 1.8f * (float)s,
                 5 * (float)s, C_LINK_XB);
     text(g, g->small, "cross-border", x + iround(120 * s), y, C_TEXT, LEFT);
     y += lh;
@@ -599,7 +663,7 @@ static void draw_panel(cxv_gfx *g, const cxv_view *v, const cxv_layout *L) {
         char buf[64];
         int cx = x + (i % 2) * (w / 2), cy = y + (i / 2) * lh;
         snprintf(buf, sizeof buf, "%zu %s", counts[i], names[i]);
-        fill_circle(g->r, cx + 5 * (float)s, cy + lh / 2.0f, 5 * (float)s, cxv_state_color(i));
+        fill_circle(g, cx + 5 * (float)s, cy + lh / 2.0f, 5 * (float)s, cxv_state_color(i));
         text(g, g->body, buf, cx + iround(15 * s), cy, C_TEXT, LEFT);
     }
     y += 2 * lh + iround(4 * s);
@@ -631,6 +695,30 @@ static void draw_panel(cxv_gfx *g, const cxv_view *v, const cxv_layout *L) {
         text(g, g->body, buf, x, y, C_TEXT, LEFT);
         y += lh;
     }
+    /* sector-level (input-output) inoperability: the three worst (sector, region) pairs */
+    const cxv_timeline *tl = cxv_view_timeline(v);
+    const cxv_row *worst[3] = {NULL, NULL, NULL};
+    for (size_t e = 0; e < cxv_timeline_entities(tl); e++) {
+        if (cxv_timeline_entity(tl, (uint32_t)e)->kind != CXV_KIND_SECTOR) continue;
+        const cxv_row *r = cxv_view_entity_row(v, (uint32_t)e);
+        if (!r || r->value < 0.005f) continue;
+        for (int k = 0; k < 3; k++)
+            if (!worst[k] || r->value > worst[k]->value) {
+                for (int j = 2; j > k; j--) worst[j] = worst[j - 1];
+                worst[k] = r;
+                break;
+            }
+    }
+    if (worst[0]) {
+        size_t l = (size_t)snprintf(buf, sizeof buf, "Sectors:");
+        for (int k = 0; k < 3 && worst[k] && l < sizeof buf; k++) {
+            const cxv_entity *en = cxv_timeline_entity(tl, worst[k]->entity);
+            l += (size_t)snprintf(buf + l, sizeof buf - l, "%s %s %s %.0f%%", k ? "," : "",
+                                  cxv_str(tl, en->name), cxv_str(tl, en->region),
+                                  100.0 * worst[k]->value + 0.4999);
+        }
+        y += text_wrapped(g, g->body, buf, x, y, w, C_TEXT);
+    }
     y += iround(6 * s);
     set_color(g->r, C_RULE);
     SDL_RenderDrawLine(g->r, x, y, x + w, y);
@@ -653,17 +741,25 @@ static void draw_panel(cxv_gfx *g, const cxv_view *v, const cxv_layout *L) {
         text_wrapped(g, g->small, wb, x, bottom, w, C_WARN);
     }
 
-    const cxv_timeline *tl = cxv_view_timeline(v);
+    /* sector rows come every model step: they are summarised above, not listed */
     size_t upto = cxv_timeline_upto(tl, cxv_view_now(v));
-    int64_t newest = upto ? cxv_timeline_row(tl, upto - 1)->t : INT64_MIN;
-    if (!upto) {
+    int64_t newest = INT64_MIN;
+    for (size_t i = upto; i > 0 && upto - i < 100000; i--) { /* bounded: a frame stays cheap */
+        const cxv_row *r = cxv_timeline_row(tl, i - 1);
+        if (cxv_timeline_entity(tl, r->entity)->kind != CXV_KIND_SECTOR) {
+            newest = r->t;
+            break;
+        }
+    }
+    if (newest == INT64_MIN) {
         text_wrapped(g, g->small, "Nothing has happened yet. Press Space to play, or click the timeline.",
                      x, y, w, C_MUTED);
         return;
     }
     SDL_RenderSetClipRect(g->r, &(SDL_Rect){P.x, y, P.w, bottom - y});
-    for (size_t i = upto; i > 0 && y < bottom; i--) {
+    for (size_t i = upto; i > 0 && y < bottom && upto - i < 100000; i--) {
         const cxv_row *r = cxv_timeline_row(tl, i - 1);
+        if (cxv_timeline_entity(tl, r->entity)->kind == CXV_KIND_SECTOR) continue;
         char sent[1400];
         cxv_view_sentence(v, r, sent, sizeof sent);
         SDL_Surface *surf = TTF_RenderUTF8_Blended_Wrapped(g->body, sent, C_TEXT, (Uint32)(w - iround(10 * s)));
@@ -744,21 +840,29 @@ static void draw_strip(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
         }
         set_color(g->r, C_MUTED);
         SDL_RenderDrawLine(g->r, x, ay, x, ay + iround((day ? 7 : 4) * s));
-        text(g, day ? g->bold : g->small, lab, x, ay + iround(8 * s), day ? C_TEXT : C_MUTED, CENTER);
+        TTF_Font *f = day ? g->bold : g->small;
+        int lw = text_w(f, lab), lx = x - lw / 2;
+        if (lx < S.x + 2) lx = S.x + 2; /* the first and last labels stay inside the frame */
+        if (lx + lw > S.x + S.w - 2) lx = S.x + S.w - 2 - lw;
+        text(g, f, lab, lx, ay + iround(8 * s), day ? C_TEXT : C_MUTED, LEFT);
     }
 
     /* injects: a triangle and a tick each, with their id where there is room */
     const cxv_timeline *tl = cxv_view_timeline(v);
-    int last_label = -100000;
-    for (size_t i = 0; i < cxv_timeline_rows(tl); i++) {
-        const cxv_row *r = cxv_timeline_row(tl, i);
+    int last_label = -100000, last_x = -100000;
+    size_t ninj = 0;
+    const uint32_t *inj = cxv_view_injects(v, &ninj);
+    for (size_t i = 0; i < ninj; i++) {
+        const cxv_row *r = cxv_timeline_row(tl, inj[i]);
         const cxv_entity *en = cxv_timeline_entity(tl, r->entity);
-        if (en->kind != CXV_KIND_INJECT) continue;
         int x = cxv_layout_time_x(L, v, r->t);
+        if (x == last_x) continue; /* thousands of injects share a few hundred pixels */
+        last_x = x;
         set_color(g->r, C_INJECT);
         SDL_RenderDrawLine(g->r, x, top, x, ay);
         float hs = 5 * (float)s;
         triangle(g->r, x - hs, (float)top - hs, x + hs, (float)top - hs, (float)x, (float)top + hs * 0.6f, C_INJECT);
+        if (x - last_label < iround(30 * s)) continue;
         const char *id = cxv_str(tl, en->name);
         int w = text_w(g->small, id);
         if (x - last_label > w + iround(10 * s) && x + 4 + w < L->axis_x1 - iround(120 * s)) {
@@ -771,7 +875,7 @@ static void draw_strip(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
     int cx = cxv_layout_time_x(L, v, cxv_view_now(v));
     int cw = iround(2.4 * s) < 2 ? 2 : iround(2.4 * s); /* integer rect: the pixel at cx is exact */
     fill_rect(g->r, (SDL_Rect){cx - cw / 2, S.y + 1, cw, S.h - 1}, C_CURSOR);
-    fill_circle(g->r, (float)cx, (float)ay, 5.5f * (float)s, C_CURSOR);
+    fill_circle(g, (float)cx, (float)ay, 5.5f * (float)s, C_CURSOR);
     char off[48];
     cxv_format_offset(cxv_view_now(v), off, sizeof off);
     int w = text_w(g->bold, off), lx = cx + iround(8 * s);
@@ -822,7 +926,7 @@ cx_status cxv_draw_frame(cxv_gfx *g, cxv_view *v, const cxv_layout *L, cxv_ui *u
     draw_map(g, v, ui, L->s);
     draw_links(g, v, ui, L->s);
     draw_assets(g, v, ui, L->s);
-    draw_region_labels(g, v, ui);
+    draw_region_labels(g, v, ui, L->s);
     draw_legend(g, L);
     SDL_RenderSetClipRect(g->r, NULL);
     draw_title(g, v, L, ui);

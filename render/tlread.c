@@ -78,6 +78,7 @@ struct cxv_timeline {
     size_t errors;
     int64_t last_t;
     long long consumed; /* bytes of the file fed to the parser */
+    FILE *f;            /* kept open while following */
     cx_diags *diags;
 };
 
@@ -129,7 +130,7 @@ static uint32_t intern(cxv_timeline *tl, const char *s, size_t n) {
     size_t j = (size_t)hash_bytes(s, n) & (tl->shcap - 1);
     while (tl->shash[j] != CXV_NONE) {
         const char *c = tl->spool + tl->soff[tl->shash[j]];
-        if (!memcmp(c, s, n) && c[n] == '\0') return tl->shash[j];
+        if (!strncmp(c, s, n) && c[n] == '\0') return tl->shash[j]; /* s holds no NUL */
         j = (j + 1) & (tl->shcap - 1);
     }
     if (tl->nstr >= UINT32_MAX - 1 || tl->slen + n + 1 > UINT32_MAX) return CXV_NONE;
@@ -522,15 +523,23 @@ static int feed(cxv_timeline *tl, const char *p, size_t n) {
 
 /* Reads from byte `consumed` to EOF and feeds complete lines; the rest (after the last newline) is
  * returned in *tail (malloc'd) when want_tail. */
+/* Following keeps the file open, so a run that renames its output folder when it ends
+ * (out.tmp-PID -> out) is still read to its last row. */
+static void release(cxv_timeline *tl, FILE *f) {
+    if (f != tl->f) fclose(f);
+}
+
 static cx_status read_more(cxv_timeline *tl, char **tail, size_t *tailn, int want_tail) {
-    FILE *f = fopen(tl->path, "rb");
+    FILE *f = tl->f ? tl->f : fopen(tl->path, "rb");
     if (!f) {
         cxi_diag_add(tl->diags, tl->path, 0, 0, "cannot open the timeline (%s)",
                      errno == ENOENT ? "no such file" : "permission denied or not a file");
         return CX_EIO;
     }
-    if (tl->consumed > 0 && fseeko(f, (off_t)tl->consumed, SEEK_SET) != 0) {
-        fclose(f);
+    if (tl->opts.follow) tl->f = f;
+    clearerr(f);
+    if (fseeko(f, (off_t)tl->consumed, SEEK_SET) != 0) {
+        release(tl, f);
         return CX_EIO;
     }
     char *buf = malloc(CHUNK);
@@ -538,7 +547,7 @@ static cx_status read_more(cxv_timeline *tl, char **tail, size_t *tailn, int wan
     size_t carryn = 0, carrycap = 0;
     cx_status st = CX_OK;
     if (!buf) {
-        fclose(f);
+        release(tl, f);
         return CX_ENOMEM;
     }
     int first = tl->consumed == 0;
@@ -557,6 +566,7 @@ static cx_status read_more(cxv_timeline *tl, char **tail, size_t *tailn, int wan
                 tl->consumed += 3;
             }
         }
+        if (n == 0) continue; /* the chunk was only a BOM */
         /* complete lines: up to the last newline of carry + this chunk */
         size_t last = n;
         while (last > 0 && p[last - 1] != '\n') last--;
@@ -572,11 +582,13 @@ static cx_status read_more(cxv_timeline *tl, char **tail, size_t *tailn, int wan
         }
         feed(tl, p, last);
         if (tl->stopped) break;
-        if (grow((void **)&carry, &carrycap, n - last, 1)) { st = CX_ENOMEM; break; }
-        memcpy(carry, p + last, n - last);
-        carryn = n - last;
+        if (n > last) {
+            if (grow((void **)&carry, &carrycap, n - last, 1)) { st = CX_ENOMEM; break; }
+            memcpy(carry, p + last, n - last);
+            carryn = n - last;
+        }
     }
-    fclose(f);
+    release(tl, f);
     free(buf);
     if (st == CX_OK && want_tail && carryn) {
         *tail = carry;
@@ -596,6 +608,7 @@ static void tail_done(cxv_timeline *tl, char *tail, size_t tailn) {
         snprintf(tl->warning, sizeof tl->warning,
                  "%s:%u: last line ends inside a quoted field (truncated file?); ignored", tl->path,
                  tl->row_line ? tl->row_line : line);
+    csv_free(&tl->parser);
     tl->parser_live = 0;
     tl->in_tail = 0;
 }
@@ -671,6 +684,7 @@ cx_status cxv_timeline_follow(cxv_timeline *tl, size_t *added, cx_diags *diags) 
 void cxv_timeline_close(cxv_timeline *tl) {
     if (!tl) return;
     if (tl->parser_live) csv_free(&tl->parser);
+    if (tl->f) fclose(tl->f);
     free(tl->path);
     free(tl->rows);
     free(tl->ents);

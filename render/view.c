@@ -32,6 +32,8 @@ struct cxv_view {
     double *share;        /* [nregions] */
     double *profile;      /* [PROFILE_N] people without service over time, NULL until asked */
     size_t profile_rows;  /* rows the profile was computed from */
+    uint32_t *injects;    /* row indices of inject rows */
+    size_t ninjects, injects_rows;
     char title[256];
 };
 
@@ -77,10 +79,35 @@ static void dirname_of(const char *path, char *out, size_t n) {
     else snprintf(out, n, "%.*s", (int)(slash - path), path);
 }
 
+/* Where a manifest's relative scenario_dir is: the run's working folder is not recorded, so try the
+ * current folder, the manifest's `cwd` key when present, then the timeline's folder and up to four
+ * of its parents (out/<name>/timeline.csv written from the project root is found two levels up). */
+static int resolve_scenario_dir(const char *val, const char *tdir, const char *cwd, char *dir, size_t dirn) {
+    char base[4096];
+    if (val[0] == '/' || is_dir_with_scenario(val)) {
+        int n = snprintf(dir, dirn, "%s", val);
+        return n >= 0 && (size_t)n < dirn;
+    }
+    if (cwd[0]) {
+        int n = snprintf(dir, dirn, "%s/%s", cwd, val);
+        if (n >= 0 && (size_t)n < dirn && is_dir_with_scenario(dir)) return 1;
+    }
+    snprintf(base, sizeof base, "%s", tdir);
+    for (int up = 0; up <= 4; up++) {
+        int n = snprintf(dir, dirn, "%s/%s", base, val);
+        if (n >= 0 && (size_t)n < dirn && is_dir_with_scenario(dir)) return 1;
+        size_t l = strlen(base);
+        if (l + 3 >= sizeof base) break;
+        memcpy(base + l, "/..", 4);
+    }
+    dir[0] = '\0';
+    return 0;
+}
+
 /* manifest.csv beside the timeline: key,value rows. Missing file: *found = 0, CX_OK. */
 static cx_status read_manifest(const char *timeline, char *dir, size_t dirn, char *hash, size_t hashn,
                                int *found, cx_diags *diags) {
-    char tdir[4096], path[4200];
+    char tdir[4096], path[4200], val[4096] = "", cwd[4096] = "";
     struct stat sb;
     dirname_of(timeline, tdir, sizeof tdir);
     snprintf(path, sizeof path, "%s/manifest.csv", tdir);
@@ -98,19 +125,25 @@ static cx_status read_manifest(const char *timeline, char *dir, size_t dirn, cha
         cxi_table_free(&t);
         return CX_EINPUT;
     }
+    unsigned line = 0;
     for (unsigned r = 0; r < t.nrows; r++) {
-        const char *k = t.rows[r][ck].text, *val = t.rows[r][cv].text;
+        const char *k = t.rows[r][ck].text, *x = t.rows[r][cv].text;
         if (!strcmp(k, "scenario_dir")) {
-            /* relative to the working directory of the run, else to the timeline's folder */
-            int len = val[0] != '/' && !is_dir_with_scenario(val)
-                          ? snprintf(dir, dirn, "%s/%s", tdir, val)
-                          : snprintf(dir, dirn, "%s", val);
-            if (len < 0 || (size_t)len >= dirn) dir[0] = '\0';
+            snprintf(val, sizeof val, "%s", x);
+            line = t.rows[r][cv].line;
+        } else if (!strcmp(k, "cwd")) {
+            snprintf(cwd, sizeof cwd, "%s", x);
         } else if (!strcmp(k, "scenario_hash")) {
-            snprintf(hash, hashn, "%s", val);
+            snprintf(hash, hashn, "%s", x);
         }
     }
     cxi_table_free(&t);
+    if (val[0] && !resolve_scenario_dir(val, tdir, cwd, dir, dirn)) {
+        cxi_diag_add(diags, path, line, 2 + (unsigned)strlen("scenario_dir"),
+                     "column 'value': scenario_dir '%s' not found (looked in the current folder and "
+                     "in the timeline's folder and its parents); pass --scenario DIR", val);
+        return CX_EINPUT;
+    }
     return CX_OK;
 }
 
@@ -157,9 +190,17 @@ cx_status cxv_view_open(const cxv_view_opts *o, cxv_view **out, cx_diags *diags)
 
     char dir[4096], hash[64];
     int have_manifest = 0;
-    st = read_manifest(o->timeline, dir, sizeof dir, hash, sizeof hash, &have_manifest, diags);
-    if (st != CX_OK) goto fail;
-    if (o->scenario_dir) snprintf(dir, sizeof dir, "%s", o->scenario_dir);
+    if (o->scenario_dir) {
+        /* the manifest only gives the run's hash here; a broken one must not stop --scenario */
+        cx_diags *ignored = NULL;
+        if (cx_diags_create(&ignored) == CX_OK)
+            read_manifest(o->timeline, dir, sizeof dir, hash, sizeof hash, &have_manifest, ignored);
+        cx_diags_destroy(ignored);
+        snprintf(dir, sizeof dir, "%s", o->scenario_dir);
+    } else {
+        st = read_manifest(o->timeline, dir, sizeof dir, hash, sizeof hash, &have_manifest, diags);
+        if (st != CX_OK) goto fail;
+    }
     if (!dir[0]) {
         cxi_diag_add(diags, o->timeline, 0, 0,
                      "%s; pass --scenario DIR (the scenario gives the map positions)",
@@ -234,6 +275,7 @@ void cxv_view_close(cxv_view *v) {
     free(v->people);
     free(v->share);
     free(v->profile);
+    free(v->injects);
     free(v);
 }
 
@@ -249,7 +291,20 @@ cx_status cxv_view_follow(cxv_view *v, size_t *added, cx_diags *diags) {
 int cxv_view_parse_time(const cxv_view *v, const char *s, int64_t *T) {
     cxi_parse_err pe;
     cx_time t;
+    unsigned hh, mm, ss = 0;
+    int n = 0;
     if (!s || !*s) return -1;
+    if ((sscanf(s, "%2u:%2u%n", &hh, &mm, &n) == 2 && s[n] == '\0') ||
+        (sscanf(s, "%2u:%2u:%2u%n", &hh, &mm, &ss, &n) == 3 && s[n] == '\0')) {
+        if (hh > 23 || mm > 59 || ss > 59) return -1;
+        int64_t clock = (int64_t)hh * 3600 + mm * 60 + ss;
+        int64_t from = v->start + v->t_begin;      /* Unix time of the strip's start */
+        int64_t day = from - ((from % 86400) + 86400) % 86400;
+        int64_t u = day + clock;
+        if (u < from) u += 86400;
+        *T = u - v->start;
+        return 0;
+    }
     if (cxi_time_parse(s, v->start, &t, &pe) != 0) return -1;
     *T = t;
     return 0;
@@ -272,6 +327,8 @@ static cxv_asset_view asset_at(const cxv_view *v, const cxv_state *st, uint32_t 
 
 cxv_asset_view cxv_view_asset(const cxv_view *v, uint32_t a) { return asset_at(v, &v->st, a); }
 
+const cxv_row *cxv_view_entity_row(const cxv_view *v, uint32_t e) { return cxv_state_row(&v->st, v->tl, e); }
+
 /* Fills people[] and share[] (either may be NULL) from state st; returns the total people. */
 static double figures(const cxv_view *v, const cxv_state *st, double *acc, double *people, double *share) {
     const cx_scenario *sc = v->sc;
@@ -293,6 +350,30 @@ static double figures(const cxv_view *v, const cxv_state *st, double *acc, doubl
         total += worst;
     }
     return total;
+}
+
+const uint32_t *cxv_view_injects(cxv_view *v, size_t *n) {
+    size_t rows = cxv_timeline_rows(v->tl);
+    if (v->injects_rows != rows || !v->injects) {
+        size_t k = 0;
+        for (size_t i = 0; i < rows; i++)
+            if (cxv_timeline_entity(v->tl, cxv_timeline_row(v->tl, i)->entity)->kind == CXV_KIND_INJECT) k++;
+        uint32_t *p = malloc((k ? k : 1) * sizeof *p);
+        if (!p) {
+            *n = 0;
+            return NULL;
+        }
+        k = 0;
+        for (size_t i = 0; i < rows; i++)
+            if (cxv_timeline_entity(v->tl, cxv_timeline_row(v->tl, i)->entity)->kind == CXV_KIND_INJECT)
+                p[k++] = (uint32_t)i;
+        free(v->injects);
+        v->injects = p;
+        v->ninjects = k;
+        v->injects_rows = rows;
+    }
+    *n = v->ninjects;
+    return v->injects;
 }
 
 const double *cxv_view_profile(cxv_view *v, size_t *n) {
@@ -416,11 +497,13 @@ void cxv_view_sentence(const cxv_view *v, const cxv_row *r, char *buf, size_t n)
         const char *name = entity_display(v, id);
         char why[200] = "";
         if (cause[0]) {
-            const char *cn = entity_display(v, cause);
+            /* the cause is a supplier asset (a cascade) or an inject; the id says which */
+            int32_t ca = cxi_scenario_asset_index(v->sc, cause);
             const char *xb = r->cross_border ? ", across the border" : "";
-            if (r->depth == 0) snprintf(why, sizeof why, " (inject %s)", cause);
-            else if (r->st == CXV_ST_WORKING) snprintf(why, sizeof why, " (%s back%s)", cn, xb);
-            else snprintf(why, sizeof why, " (cascade from %s%s)", cn, xb);
+            if (ca < 0) snprintf(why, sizeof why, " (inject %s)", cause);
+            else if (r->st == CXV_ST_WORKING)
+                snprintf(why, sizeof why, " (%s back%s)", cxv_view_asset_name(v, (uint32_t)ca), xb);
+            else snprintf(why, sizeof why, " (cascade from %s%s)", cxv_view_asset_name(v, (uint32_t)ca), xb);
         }
         switch (r->st) {
         case CXV_ST_FAILED: snprintf(what, sizeof what, "%s failed%s", name, why); break;

@@ -39,7 +39,8 @@ int64_t cxv_view_start_unix(const cxv_view *v);
 int64_t cxv_view_t_begin(const cxv_view *v);
 int64_t cxv_view_t_end(const cxv_view *v);
 
-/* "2h", "T+1d6h", "90m", "4200" (seconds) or an ISO datetime ("2006-11-04T22:10Z"). 0 / -1. */
+/* "2h", "T+1d6h", "90m", "4200" (seconds), an ISO datetime ("2006-11-04T22:10Z"), or a UTC clock
+ * time "22:15" / "22:15:30" = its first occurrence at or after the start of the strip. 0 / -1. */
 int cxv_view_parse_time(const cxv_view *v, const char *s, int64_t *T);
 
 /* Moves to instant T (clipped to nothing: any T is allowed) and recomputes the figures. */
@@ -55,6 +56,8 @@ typedef struct {
     const cxv_row *row;  /* last row, or NULL */
 } cxv_asset_view;
 cxv_asset_view cxv_view_asset(const cxv_view *v, uint32_t a);
+/* Last row of timeline entity e at the current instant, or NULL. */
+const cxv_row *cxv_view_entity_row(const cxv_view *v, uint32_t e);
 
 /* Share of a region's population without service at the current instant, in [0,1]: for each sector,
  * the people served by the region's assets times their inoperability, summed; the region's value is
@@ -65,6 +68,8 @@ double cxv_view_region_people(const cxv_view *v, uint32_t region); /* people wit
 /* People without service (all regions) sampled at n evenly spaced instants of [t_begin, t_end];
  * computed on first use and after rows were appended. NULL on OOM. O(rows + n * assets). */
 const double *cxv_view_profile(cxv_view *v, size_t *n);
+/* Row indices of the inject rows, in time order (cached; rebuilt after rows were appended). */
+const uint32_t *cxv_view_injects(cxv_view *v, size_t *n);
 /* Counts of scenario assets per cxv_asset_state at the current instant (CXV_ST_OTHER unused). */
 void cxv_view_counts(const cxv_view *v, size_t counts[5]);
 

@@ -14,6 +14,8 @@ static const double speeds[] = {60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12
                                 2 * 86400, 7 * 86400};
 #define NSPEEDS (sizeof speeds / sizeof speeds[0])
 #define STATUS_MS 4000
+/* what Left/Right step through: sector rows come every model step and would drown the rest */
+#define EVENTS ((1u << CXV_KIND_RUN) | (1u << CXV_KIND_INJECT) | (1u << CXV_KIND_ASSET))
 
 typedef struct {
     cxv_view *v;
@@ -100,10 +102,10 @@ static void key(loop *L, const SDL_KeyboardEvent *k) {
         L->dirty = 1;
         break;
     case SDLK_LEFT:
-        if (cxv_timeline_prev(tl, now, 0, &t)) go(L, (double)t);
+        if (cxv_timeline_prev(tl, now, EVENTS, &t)) go(L, (double)t);
         break;
     case SDLK_RIGHT:
-        if (cxv_timeline_next(tl, now, 0, &t)) go(L, (double)t);
+        if (cxv_timeline_next(tl, now, EVENTS, &t)) go(L, (double)t);
         break;
     case SDLK_PAGEUP:
         if (cxv_timeline_prev(tl, now, 1u << CXV_KIND_INJECT, &t)) go(L, (double)t);
@@ -261,14 +263,15 @@ cx_status cxv_window_run(cxv_view *v, const cxv_window_opts *o, char *err, size_
         if (o->follow && now >= next_follow) {
             next_follow = now + 1000;
             size_t added = 0;
-            int at_end = cxv_view_now(v) >= cxv_view_t_end(v);
+            /* at the live edge (the newest row) the cursor moves on with the new rows */
+            int at_edge = cxv_view_now(v) >= cxv_timeline_last_t(cxv_view_timeline(v));
             cx_diags *d = NULL;
             cx_diags_create(&d);
             cx_status fs = cxv_view_follow(v, &added, d);
             if (fs != CX_OK && d && cx_diags_count(d)) status(&L, cx_diags_get(d, 0));
             cx_diags_destroy(d);
             if (added) {
-                if (at_end && !L.ui.playing) go(&L, (double)cxv_view_t_end(v));
+                if (at_edge && !L.ui.playing) go(&L, (double)cxv_timeline_last_t(cxv_view_timeline(v)));
                 else go(&L, L.t);
             }
         }

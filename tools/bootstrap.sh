@@ -108,8 +108,7 @@ case "$mode" in
         build
         say "Running: ./$BUILD_DIR/crisim run $SCENARIO"
         "./$BUILD_DIR/crisim" run "$SCENARIO"
-        say "Done. Outputs of the run are in out/$(basename "$SCENARIO")/ (timeline.csv, metrics.csv, manifest.csv)."
-        echo "    See README.md and docs/user-guide.md for what they contain and what to run next."
+        say "Done. docs/user-guide.md explains the output files and the other commands."
         ;;
     test)
         install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"

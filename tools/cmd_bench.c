@@ -8,8 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_ext.h"
 #include "commands.h"
 #include "kernel/kernel_api.h"
+
+/* Defined in cmd_view.c (the viewer's benchmark); its declaration belongs in commands.h. */
+int cmd_bench_view(int argc, char **argv);
 
 /* The hold model's random stream, identical to shared/bench/peers/rng.h (splitmix64 -> 53-bit
  * uniform in (0,1] -> Exp(1) = -log u), so crisim does the same model work as the peers. */
@@ -159,6 +163,9 @@ static const struct {
     const char *summary;
 } benches[] = {
     {"hold", bench_hold, "hold model of the event kernel (N pending events)"},
+    {"mc", bench_mc, "Monte Carlo runner: replicates/s on 1 and 2 threads, memory"},
+    {"scale", bench_scale, "generated scenarios of growing size: load and run times"},
+    {"view", cmd_bench_view, "the viewer: open and seek in a large timeline"},
 };
 
 static void bench_usage(FILE *f) {
@@ -179,5 +186,5 @@ int cmd_bench(int argc, char **argv) {
     }
     for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++)
         if (!strcmp(argv[1], benches[i].name)) return benches[i].fn(argc - 1, argv + 1);
-    return cli_usage_error("bench", "unknown benchmark '%s' (expected hold)", argv[1]);
+    return cli_usage_error("bench", "unknown benchmark '%s' (expected hold, mc, scale or view)", argv[1]);
 }

@@ -34,29 +34,30 @@ static int interrupt_observer(void *ud, const cx_record *rec) {
 }
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: crisim run DIR [--seed S] [--replicate R] [--out DIR] [--horizon T] [--quiet]\n"
-            "\n"
-            "Runs one replicate of the scenario in folder DIR and writes, into the output folder,\n"
-            "  timeline.csv  one row per state change (docs/timeline-format.md)\n"
-            "  metrics.csv   outcome measures (docs/model.md)\n"
-            "  manifest.csv  version, scenario hash, seed, replicate, command line: how to reproduce\n"
-            "\n"
-            "options:\n"
-            "  -s, --seed S        master seed (unsigned 64-bit; default: the scenario's seed)\n"
-            "  -r, --replicate R   replicate index (default 0); streams derive from (seed, replicate)\n"
-            "  -o, --out DIR       output folder (default out/<scenario name>; parents are created).\n"
-            "                      An existing output folder is replaced; a folder that is not empty\n"
-            "                      and holds no manifest.csv is never replaced.\n"
-            "      --horizon T     simulated duration, e.g. 12h or 2d (default: the scenario's horizon)\n"
-            "  -q, --quiet         print nothing on success\n"
-            "  -h, --help          this help\n"
-            "\n"
-            "Outputs are written to <out>.tmp-<pid> and renamed when complete; on failure or\n"
-            "interruption (Ctrl-C, SIGTERM) nothing is left behind and <out> is untouched.\n"
-            "Same scenario, seed and replicate give byte-identical timeline.csv and metrics.csv.\n"
-            "Exit status: 0 success, 1 runtime failure, 2 bad input or usage; when interrupted,\n"
-            "crisim dies of the signal after cleaning up (so calling scripts stop too).\n");
+    fprintf(
+        f,
+        "usage: crisim run DIR [--seed S] [--replicate R] [--out DIR] [--horizon T] [--quiet]\n"
+        "\n"
+        "Runs one replicate of the scenario in folder DIR and writes, into the output folder,\n"
+        "  timeline.csv  one row per state change (docs/timeline-format.md)\n"
+        "  metrics.csv   outcome measures (docs/model.md)\n"
+        "  manifest.csv  version, scenario hash, seed, replicate, command line: how to reproduce\n"
+        "\n"
+        "options:\n"
+        "  -s, --seed S        master seed (unsigned 64-bit; default: the scenario's seed)\n"
+        "  -r, --replicate R   replicate index (default 0); streams derive from (seed, replicate)\n"
+        "  -o, --out DIR       output folder (default out/<scenario name>; parents are created).\n"
+        "                      An existing output folder is replaced; a folder that is not empty\n"
+        "                      and holds no manifest.csv is never replaced.\n"
+        "      --horizon T     simulated duration, e.g. 12h or 2d (default: the scenario's)\n"
+        "  -q, --quiet         print nothing on success\n"
+        "  -h, --help          this help\n"
+        "\n"
+        "Outputs are written to <out>.tmp-<pid> and renamed when complete; on failure or\n"
+        "interruption (Ctrl-C, SIGTERM) nothing is left behind and <out> is untouched.\n"
+        "Same scenario, seed and replicate give byte-identical timeline.csv and metrics.csv.\n"
+        "Exit status: 0 success, 1 runtime failure, 2 bad input or usage; when interrupted,\n"
+        "crisim dies of the signal after cleaning up (so calling scripts stop too).\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out) {
@@ -105,9 +106,12 @@ static const cx_metric *metric(const cx_metric *m, size_t n, const char *name) {
 }
 
 static void fmt_people(double v, char *buf, size_t n) {
-    if (fabs(v) >= 1e6) snprintf(buf, n, "%.1f M", v / 1e6);
-    else if (fabs(v) >= 1e4) snprintf(buf, n, "%.1f k", v / 1e3);
-    else snprintf(buf, n, "%.0f", v);
+    if (fabs(v) >= 1e6)
+        snprintf(buf, n, "%.1f M", v / 1e6);
+    else if (fabs(v) >= 1e4)
+        snprintf(buf, n, "%.1f k", v / 1e3);
+    else
+        snprintf(buf, n, "%.0f", v);
 }
 
 /* 1.2e8 rather than 1.2e+08: shorter for a summary line. */
@@ -145,8 +149,10 @@ static void print_summary(const cx_scenario *sc, uint64_t seed, uint64_t replica
     fmt_duration(horizon, dur, sizeof dur);
     printf("crisim run: %s (seed %" PRIu64 ", replicate %" PRIu64 "): %s simulated, ",
            cx_scenario_name(sc), seed, replicate, dur);
-    if ((x = metric(m, n, "events")) != NULL) printf("%.0f events", x->value);
-    else printf("%" PRIu64 " timeline rows", rows);
+    if ((x = metric(m, n, "events")) != NULL)
+        printf("%.0f events", x->value);
+    else
+        printf("%" PRIu64 " timeline rows", rows);
     printf(" in %.1f ms\n", ms);
 
     line[0] = '\0';
@@ -178,11 +184,13 @@ static void print_summary(const cx_scenario *sc, uint64_t seed, uint64_t replica
 
     line[0] = '\0';
     if ((x = metric(m, n, "longest_cascade_chain")) != NULL) {
-        snprintf(frag, sizeof frag, "longest cascade %.0f link%s", x->value, x->value == 1.0 ? "" : "s");
+        snprintf(frag, sizeof frag, "longest cascade %.0f link%s", x->value,
+                 x->value == 1.0 ? "" : "s");
         add(line, sizeof line, frag);
     }
     if ((x = metric(m, n, "cross_border_failures")) != NULL) {
-        snprintf(frag, sizeof frag, "%.0f cross-border failure%s", x->value, x->value == 1.0 ? "" : "s");
+        snprintf(frag, sizeof frag, "%.0f cross-border failure%s", x->value,
+                 x->value == 1.0 ? "" : "s");
         add(line, sizeof line, frag);
     }
     if (line[0]) printf("  %s\n", line);
@@ -233,7 +241,8 @@ static int run_loaded(const cx_scenario *sc, uint64_t seed, uint64_t replicate, 
     }
     cx_observer stop = {NULL, interrupt_observer};
     cx_observer writer = cxi_timeline_observer(tl);
-    if ((st = cx_sim_subscribe(sim, &stop)) != CX_OK || (st = cx_sim_subscribe(sim, &writer)) != CX_OK) {
+    if ((st = cx_sim_subscribe(sim, &stop)) != CX_OK ||
+        (st = cx_sim_subscribe(sim, &writer)) != CX_OK) {
         fprintf(stderr, "crisim run: %s\n", cx_status_str(st));
         goto fail;
     }
@@ -248,7 +257,9 @@ static int run_loaded(const cx_scenario *sc, uint64_t seed, uint64_t replicate, 
     if (st != CX_OK) {
         const char *msg = cx_sim_errmsg(sim);
         fprintf(stderr, "crisim run: %s: %s\n", cx_scenario_name(sc),
-                msg && *msg ? msg : st == CX_EIO ? "cannot write the timeline" : cx_status_str(st));
+                msg && *msg    ? msg
+                : st == CX_EIO ? "cannot write the timeline"
+                               : cx_status_str(st));
         goto fail;
     }
     uint64_t rows = cxi_timeline_rows(tl);
@@ -311,7 +322,9 @@ fail:
     set_handlers(SIG_DFL);
     if (stop_signal) {
         fprintf(stderr, "crisim run: interrupted (%s); nothing written\n",
-                stop_signal == SIGINT ? "SIGINT" : stop_signal == SIGTERM ? "SIGTERM" : "signal");
+                stop_signal == SIGINT    ? "SIGINT"
+                : stop_signal == SIGTERM ? "SIGTERM"
+                                         : "signal");
         rc = 128 + (int)stop_signal;
     }
     return rc;
@@ -340,7 +353,8 @@ int cmd_run(int argc, char **argv) {
         switch (c) {
         case 's':
             if (parse_u64(optarg, &seed) != 0)
-                return cli_usage_error(CMD, "--seed '%s': expected an unsigned 64-bit integer", optarg);
+                return cli_usage_error(CMD, "--seed '%s': expected an unsigned 64-bit integer",
+                                       optarg);
             have_seed = 1;
             break;
         case 'r':
@@ -358,19 +372,15 @@ int cmd_run(int argc, char **argv) {
             if (cxi_duration_parse(optarg, &v, &perr) != 0)
                 return cli_usage_error(CMD, "--horizon '%s': %s", optarg, perr.msg);
             if (v <= 0)
-                return cli_usage_error(CMD, "--horizon '%s': expected a duration > 0 (e.g. 12h, 2d)",
+                return cli_usage_error(CMD,
+                                       "--horizon '%s': expected a duration > 0 (e.g. 12h, 2d)",
                                        optarg);
             horizon = v;
             break;
         }
-        case 'q':
-            quiet = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case ':':
-            return cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return 0;
+        case ':': return cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
         default:
             if (optopt > 0 && optopt < 128 && argv[optind - 1][1] != '-')
                 return cli_usage_error(CMD, "unknown option '-%c'", optopt);
@@ -378,7 +388,8 @@ int cmd_run(int argc, char **argv) {
         }
     }
     if (optind >= argc) return cli_usage_error(CMD, "missing the scenario folder (crisim run DIR)");
-    if (optind + 1 < argc) return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind + 1]);
+    if (optind + 1 < argc)
+        return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind + 1]);
     const char *dir = argv[optind];
 
     cx_diags *diags = NULL;

@@ -45,8 +45,9 @@ static void fmt_duration(cx_time s, char *buf, size_t n) {
 }
 
 int cmd_validate(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     int quiet = 0, c;
     optind = 1;
     opterr = 0;
@@ -54,8 +55,7 @@ int cmd_validate(int argc, char **argv) {
         switch (c) {
         case 'q': quiet = 1; break;
         case 'h': help(stdout); return 0;
-        default:
-            return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
+        default: return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind >= argc) return cli_usage_error("validate", "missing scenario folder DIR");
@@ -74,8 +74,10 @@ int cmd_validate(int argc, char **argv) {
     if (st != CX_OK) {
         cli_print_diags(diags);
         size_t total = cx_diags_count(diags) + cx_diags_dropped(diags);
-        if (total == 0) fprintf(stderr, "%s: %s\n", dir, cx_status_str(st));
-        else fprintf(stderr, "%s: not valid (%zu error%s)\n", dir, total, total == 1 ? "" : "s");
+        if (total == 0)
+            fprintf(stderr, "%s: %s\n", dir, cx_status_str(st));
+        else
+            fprintf(stderr, "%s: not valid (%zu error%s)\n", dir, total, total == 1 ? "" : "s");
         cx_diags_destroy(diags);
         return st == CX_EINPUT || st == CX_ELIMIT ? 2 : 1;
     }

@@ -12,9 +12,13 @@
 #include "commands.h"
 #include "crisim.h"
 
+/* `crisim bench view`: declared here until tools/commands.h lists it (cmd_bench.c dispatches). */
+int cmd_bench_view(int argc, char **argv);
+
 #if defined(CRISIM_HAVE_VIEWER)
 #include <SDL.h>
 
+#include "bench.h"
 #include "draw.h"
 #include "kernel/kernel_api.h"
 #include "view.h"
@@ -57,7 +61,75 @@ int cmd_view(int argc, char **argv) {
     return 1;
 }
 
+int cmd_bench_view(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "crisim bench view: this crisim was built without the viewer (SDL2 not found)\n");
+    return 1;
+}
+
 #else
+
+static void bench_help(FILE *f) {
+    fprintf(f, "usage: crisim bench view [--rows N] [--assets A] [--seeks S] [--dir DIR] [--keep] "
+               "[--no-frame]\n\n"
+               "Writes a generated scenario and timeline (default 1,000,000 rows over 10,000 assets)\n"
+               "to DIR (default /tmp/crisim-bench-view-PID, removed afterwards unless --keep), then\n"
+               "times what the viewer does: read the timeline, open the view (timeline + scenario +\n"
+               "map), seek to S random instants (default 200), step through events, draw one frame.\n"
+               "Prints key=value lines. Targets (docs/viewer.md): open < 2 s, seek < 50 ms.\n");
+}
+
+static int parse_count(const char *s, size_t lo, size_t hi, size_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || s[0] == '-' || v < lo || v > hi) return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+int cmd_bench_view(int argc, char **argv) {
+    cxv_bench_opts o = cxv_bench_opts_default();
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            bench_help(stdout);
+            return 0;
+        } else if (!strcmp(a, "--keep")) {
+            o.keep = 1;
+        } else if (!strcmp(a, "--no-frame")) {
+            o.frame = 0;
+        } else if (!strcmp(a, "--rows") || !strcmp(a, "--assets") || !strcmp(a, "--seeks") ||
+                   !strcmp(a, "--dir")) {
+            if (i + 1 >= argc) return cli_usage_error("bench view", "%s needs a value", a);
+            const char *val = argv[++i];
+            int bad = 0;
+            if (!strcmp(a, "--rows")) bad = parse_count(val, 1, 100000000, &o.rows);
+            else if (!strcmp(a, "--assets")) bad = parse_count(val, 27, 10000000, &o.assets);
+            else if (!strcmp(a, "--seeks")) bad = parse_count(val, 1, 1000000, &o.seeks);
+            else o.dir = val;
+            if (bad) return cli_usage_error("bench view", "%s: '%s' is out of range", a, val);
+        } else {
+            return cli_usage_error("bench view", "unknown argument '%s'", a);
+        }
+    }
+    cxv_bench_result r;
+    char err[600] = "";
+    cx_status st = cxv_bench_run(&o, &r, err, sizeof err);
+    if (st != CX_OK) {
+        fprintf(stderr, "crisim bench view: %s\n", err);
+        return 1;
+    }
+    printf("bench=view rows=%zu entities=%zu file_mb=%.1f mem_mb=%.1f snapshot_every=%zu\n", r.rows,
+           r.entities, (double)r.file_bytes / 1048576.0, (double)r.mem_bytes / 1048576.0, r.snapshot_every);
+    printf("bench=view generate_s=%.2f timeline_open_s=%.3f view_open_s=%.3f\n", r.gen_s, r.tl_open_s,
+           r.view_open_s);
+    printf("bench=view seeks=%zu seek_mean_ms=%.3f seek_max_ms=%.3f step_mean_ms=%.3f\n", o.seeks,
+           r.seek_mean_ms, r.seek_max_ms, r.step_mean_ms);
+    if (o.frame) printf("bench=view profile_ms=%.1f frame_ms=%.1f (1280x720, software)\n", r.profile_ms, r.frame_ms);
+    return 0;
+}
 
 static int parse_size(const char *s, int *w, int *h) {
     char x;

@@ -44,6 +44,8 @@ int mc_replaceable(const char *path);
 
 /* Monotonic clock in seconds. */
 double mc_now(void);
+/* Peak resident memory of this process so far, in MiB (getrusage ru_maxrss). */
+double mc_peak_rss_mb(void);
 /* "1:02:03" / "2:03" / "4 s" for a number of seconds (ETA, elapsed). */
 void mc_fmt_secs(double s, char *buf, size_t n);
 /* A value for humans: 4 significant digits, plain notation where reasonable. */

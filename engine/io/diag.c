@@ -36,9 +36,7 @@ void cx_diags_destroy(cx_diags *d) {
 size_t cx_diags_count(const cx_diags *d) { return d ? d->n : 0; }
 size_t cx_diags_dropped(const cx_diags *d) { return d ? d->dropped : 0; }
 
-const char *cx_diags_get(const cx_diags *d, size_t i) {
-    return d && i < d->n ? d->msgs[i] : NULL;
-}
+const char *cx_diags_get(const cx_diags *d, size_t i) { return d && i < d->n ? d->msgs[i] : NULL; }
 
 void cx_diags_set_cap(cx_diags *d, size_t cap) {
     if (!d) return;
@@ -61,9 +59,12 @@ static void diag_vadd(cx_diags *d, const char *path, unsigned line, unsigned col
 static void diag_vadd(cx_diags *d, const char *path, unsigned line, unsigned col, const char *fmt,
                       va_list ap) {
     char loc[64];
-    if (line && col) snprintf(loc, sizeof loc, ":%u:%u: ", line, col);
-    else if (line) snprintf(loc, sizeof loc, ":%u: ", line);
-    else snprintf(loc, sizeof loc, ": ");
+    if (line && col)
+        snprintf(loc, sizeof loc, ":%u:%u: ", line, col);
+    else if (line)
+        snprintf(loc, sizeof loc, ":%u: ", line);
+    else
+        snprintf(loc, sizeof loc, ": ");
     if (!path) path = "";
     if (d->n >= d->cap) {
         d->dropped++;
@@ -97,7 +98,8 @@ static void diag_vadd(cx_diags *d, const char *path, unsigned line, unsigned col
     d->msgs[d->n++] = msg;
 }
 
-void cxi_diag_add(cx_diags *d, const char *path, unsigned line, unsigned col, const char *fmt, ...) {
+void cxi_diag_add(cx_diags *d, const char *path, unsigned line, unsigned col, const char *fmt,
+                  ...) {
     if (!d || !fmt) return;
     va_list ap;
     va_start(ap, fmt);
@@ -189,11 +191,22 @@ const char *cxi_diag_quote(char *buf, size_t n, const char *s) {
         unsigned char c = (unsigned char)*s;
         char esc[8];
         size_t el;
-        if (c == '\n') { memcpy(esc, "\\n", 2); el = 2; }
-        else if (c == '\r') { memcpy(esc, "\\r", 2); el = 2; }
-        else if (c == '\t') { memcpy(esc, "\\t", 2); el = 2; }
-        else if (c < 0x20 || c == 0x7F) { snprintf(esc, sizeof esc, "\\x%02X", c); el = 4; }
-        else { esc[0] = (char)c; el = 1; }
+        if (c == '\n') {
+            memcpy(esc, "\\n", 2);
+            el = 2;
+        } else if (c == '\r') {
+            memcpy(esc, "\\r", 2);
+            el = 2;
+        } else if (c == '\t') {
+            memcpy(esc, "\\t", 2);
+            el = 2;
+        } else if (c < 0x20 || c == 0x7F) {
+            snprintf(esc, sizeof esc, "\\x%02X", c);
+            el = 4;
+        } else {
+            esc[0] = (char)c;
+            el = 1;
+        }
         if (w + el + 4 > n) {
             /* drop a trailing multi-byte character only when it is incomplete */
             size_t lead = w;
@@ -203,7 +216,10 @@ const char *cxi_diag_quote(char *buf, size_t n, const char *s) {
                 size_t need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
                 if (w - (lead - 1) < need) w = lead - 1;
             }
-            if (w + 4 <= n) { memcpy(buf + w, "...", 3); w += 3; }
+            if (w + 4 <= n) {
+                memcpy(buf + w, "...", 3);
+                w += 3;
+            }
             break;
         }
         memcpy(buf + w, esc, el);

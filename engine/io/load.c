@@ -42,8 +42,8 @@ typedef struct {
     cxi_arena *A; /* &sc->arena */
     cx_diags *diags;
     const cx_load_opts *opts;
-    cx_status st;       /* worst status of reading */
-    size_t errors;      /* semantic errors reported */
+    cx_status st;  /* worst status of reading */
+    size_t errors; /* semantic errors reported */
     tab f[F_COUNT];
     int have_start, have_horizon;
     int regions_ok, assets_ok; /* every region / asset row was accepted: "unknown" is reliable */
@@ -141,13 +141,16 @@ static const char *keep(loader *L, const char *s) {
 
 static void *zalloc(loader *L, size_t n) {
     void *p = cxi_arena_alloc(L->A, n ? n : 1);
-    if (!p) worst(L, CX_ENOMEM);
-    else memset(p, 0, n ? n : 1);
+    if (!p)
+        worst(L, CX_ENOMEM);
+    else
+        memset(p, 0, n ? n : 1);
     return p;
 }
 
 /* Resolves the columns of a table; 0 when a required one is missing (reported at line 1). */
-static int resolve(loader *L, tab *T, const colspec *spec, size_t n, int *idx, unsigned char *known) {
+static int resolve(loader *L, tab *T, const colspec *spec, size_t n, int *idx,
+                   unsigned char *known) {
     int ok = 1;
     for (size_t i = 0; i < n; i++) {
         int a = cxi_table_col(&T->t, spec[i].name);
@@ -379,12 +382,23 @@ static int asset_ref(loader *L, const tab *T, unsigned r, int c, uint32_t *out) 
 /* ---- scenario.csv ------------------------------------------------------------------------- */
 
 enum {
-    K_NAME, K_TITLE, K_START, K_HORIZON, K_SEED, K_TURN, K_MODEL, K_DEGRADED, K_FAILED,
-    K_RESTORED, K_IIM_STEP, K_IIM_RES, K_COUNT
+    K_NAME,
+    K_TITLE,
+    K_START,
+    K_HORIZON,
+    K_SEED,
+    K_TURN,
+    K_MODEL,
+    K_DEGRADED,
+    K_FAILED,
+    K_RESTORED,
+    K_IIM_STEP,
+    K_IIM_RES,
+    K_COUNT
 };
 static const char *const keys[K_COUNT] = {
-    "name", "title", "start", "horizon", "seed", "turn", "model", "degraded_below", "failed_below",
-    "service_restored", "iim_step", "iim_resilience",
+    "name",  "title",          "start",        "horizon",          "seed",     "turn",
+    "model", "degraded_below", "failed_below", "service_restored", "iim_step", "iim_resilience",
 };
 static const char *const key_expect[K_COUNT] = {
     "a name of letters, digits, '_' and '-'",
@@ -420,7 +434,7 @@ static void load_params(loader *L) {
         return;
     }
     int kc = col[0], vc = col[1];
-    unsigned seen[K_COUNT] = {0};            /* 1 + row of the key */
+    unsigned seen[K_COUNT] = {0}; /* 1 + row of the key */
     unsigned seen_sector[CX_SECTOR_COUNT] = {0};
     double res_all = -1, res_sector[CX_SECTOR_COUNT];
     for (int i = 0; i < CX_SECTOR_COUNT; i++) res_sector[i] = -1;
@@ -430,8 +444,10 @@ static void load_params(loader *L) {
         const char *k = cell(T, r, kc), *v = cell(T, r, vc);
         if (!k[0]) {
             if (v[0])
-                rowerr(L, T, r, kc, "missing key for value '%s' (expected one of: name, title, "
-                       "start, horizon, seed, turn, model, ...)", Q(q, v));
+                rowerr(L, T, r, kc,
+                       "missing key for value '%s' (expected one of: name, title, "
+                       "start, horizon, seed, turn, model, ...)",
+                       Q(q, v));
             continue;
         }
         int key = -1, sector = -1;
@@ -452,8 +468,10 @@ static void load_params(loader *L) {
                 continue;
             }
             if (seen_sector[sector]) {
-                rowerr(L, T, r, kc, "key '%s' is given twice (first on line %u; expected each "
-                       "key once)", Q(q, k), T->t.row_line[seen_sector[sector] - 1]);
+                rowerr(L, T, r, kc,
+                       "key '%s' is given twice (first on line %u; expected each "
+                       "key once)",
+                       Q(q, k), T->t.row_line[seen_sector[sector] - 1]);
                 continue;
             }
             seen_sector[sector] = r + 1;
@@ -466,15 +484,17 @@ static void load_params(loader *L) {
             if (best)
                 rowerr(L, T, r, kc, "unknown key '%s' (did you mean '%s'?)", Q(q, k), best);
             else
-                rowerr(L, T, r, kc, "unknown key '%s' (expected one of: name, title, start, "
+                rowerr(L, T, r, kc,
+                       "unknown key '%s' (expected one of: name, title, start, "
                        "horizon, seed, turn, model, degraded_below, failed_below, "
                        "service_restored, iim_step, iim_resilience, iim_resilience.<sector>)",
                        Q(q, k));
             continue;
         }
         if (seen[key]) {
-            rowerr(L, T, r, kc, "key '%s' is given twice (first on line %u; expected each key once)",
-                   keys[key], T->t.row_line[seen[key] - 1]);
+            rowerr(L, T, r, kc,
+                   "key '%s' is given twice (first on line %u; expected each key once)", keys[key],
+                   T->t.row_line[seen[key] - 1]);
             continue;
         }
         seen[key] = r + 1;
@@ -492,7 +512,8 @@ static void load_params(loader *L) {
                       (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
                     break;
             if (*s)
-                rowerr(L, T, r, vc, "name '%s' has a character other than letters, digits, '_' "
+                rowerr(L, T, r, vc,
+                       "name '%s' has a character other than letters, digits, '_' "
                        "and '-' (expected %s; the name is used in output folder names)",
                        Q(q, v), key_expect[key]);
             else
@@ -522,7 +543,8 @@ static void load_params(loader *L) {
         case K_SEED: {
             uint64_t sd;
             int e = parse_u64(v, UINT64_MAX, &sd);
-            if (e == 0) p->seed = sd;
+            if (e == 0)
+                p->seed = sd;
             else if (e == -2)
                 rowerr(L, T, r, vc, "seed '%s' is too large (expected %s)", Q(q, v),
                        key_expect[key]);
@@ -532,14 +554,24 @@ static void load_params(loader *L) {
             break;
         }
         case K_MODEL:
-            if (cxi_ieq(v, "assets")) p->mode = CX_MODEL_ASSETS;
-            else if (cxi_ieq(v, "iim")) p->mode = CX_MODEL_IIM;
-            else if (cxi_ieq(v, "both")) p->mode = CX_MODEL_BOTH;
-            else rowerr(L, T, r, vc, "unknown model '%s' (expected %s)", Q(q, v), key_expect[key]);
+            if (cxi_ieq(v, "assets"))
+                p->mode = CX_MODEL_ASSETS;
+            else if (cxi_ieq(v, "iim"))
+                p->mode = CX_MODEL_IIM;
+            else if (cxi_ieq(v, "both"))
+                p->mode = CX_MODEL_BOTH;
+            else
+                rowerr(L, T, r, vc, "unknown model '%s' (expected %s)", Q(q, v), key_expect[key]);
             break;
-        case K_DEGRADED: get_num(L, T, r, vc, 0, p->degraded_below, &R_UNIT_OPEN_LO, &p->degraded_below); break;
-        case K_FAILED: get_num(L, T, r, vc, 0, p->failed_below, &R_UNIT_OPEN_HI, &p->failed_below); break;
-        case K_RESTORED: get_num(L, T, r, vc, 0, p->service_restored, &R_UNIT_OPEN_LO, &p->service_restored); break;
+        case K_DEGRADED:
+            get_num(L, T, r, vc, 0, p->degraded_below, &R_UNIT_OPEN_LO, &p->degraded_below);
+            break;
+        case K_FAILED:
+            get_num(L, T, r, vc, 0, p->failed_below, &R_UNIT_OPEN_HI, &p->failed_below);
+            break;
+        case K_RESTORED:
+            get_num(L, T, r, vc, 0, p->service_restored, &R_UNIT_OPEN_LO, &p->service_restored);
+            break;
         case K_IIM_RES: get_num(L, T, r, vc, 0, -1, &R_UNIT_OPEN_LO, &res_all); break;
         default: break;
         }
@@ -548,11 +580,13 @@ static void load_params(loader *L) {
     if (seen[K_FAILED] && p->failed_below >= p->degraded_below)
         rowerr(L, T, seen[K_FAILED] - 1, vc,
                "failed_below (%g) is not below degraded_below (%g) (expected failed_below < "
-               "degraded_below)", p->failed_below, p->degraded_below);
+               "degraded_below)",
+               p->failed_below, p->degraded_below);
     else if (seen[K_DEGRADED] && p->failed_below >= p->degraded_below)
         rowerr(L, T, seen[K_DEGRADED] - 1, vc,
                "degraded_below (%g) is not above failed_below (%g) (expected failed_below < "
-               "degraded_below)", p->degraded_below, p->failed_below);
+               "degraded_below)",
+               p->degraded_below, p->failed_below);
     if (res_all > 0)
         for (int i = 0; i < CX_SECTOR_COUNT; i++) p->iim_resilience[i] = res_all;
     for (int i = 0; i < CX_SECTOR_COUNT; i++)
@@ -572,9 +606,12 @@ static int parse_region_kind(const char *s, cx_region_kind *k) {
         const char *name;
         cx_region_kind kind;
     } kinds[] = {
-        {"member", CX_REGION_MEMBER},         {"member state", CX_REGION_MEMBER},
-        {"participating", CX_REGION_PARTICIPATING}, {"participating state", CX_REGION_PARTICIPATING},
-        {"third", CX_REGION_THIRD},           {"third country", CX_REGION_THIRD},
+        {"member", CX_REGION_MEMBER},
+        {"member state", CX_REGION_MEMBER},
+        {"participating", CX_REGION_PARTICIPATING},
+        {"participating state", CX_REGION_PARTICIPATING},
+        {"third", CX_REGION_THIRD},
+        {"third country", CX_REGION_THIRD},
         {"other", CX_REGION_OTHER},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
@@ -591,8 +628,9 @@ static void load_regions(loader *L) {
     L->regions_ok = 0;
     if (!T->usable) return;
     enum { C_CODE, C_NAME, C_KIND, C_LAT, C_LON, C_POP, C_N };
-    static const colspec spec[C_N] = {{"code", NULL, 1}, {"name", NULL, 0}, {"kind", NULL, 0},
-                                      {"lat", NULL, 1},  {"lon", NULL, 1},  {"population", NULL, 0}};
+    static const colspec spec[C_N] = {{"code", NULL, 1}, {"name", NULL, 0},
+                                      {"kind", NULL, 0}, {"lat", NULL, 1},
+                                      {"lon", NULL, 1},  {"population", NULL, 0}};
     int col[C_N];
     unsigned char *kn = calloc(T->t.ncols, 1);
     if (!kn) {
@@ -610,6 +648,11 @@ static void load_regions(loader *L) {
     sc->region_nslots = pow2_slots(n);
     sc->region_slots = zalloc(L, sc->region_nslots * sizeof *sc->region_slots);
     if (!sc->regions || !sc->region_slots) return;
+    unsigned *line_of = malloc((n ? n : 1) * sizeof *line_of); /* of each region, for messages */
+    if (!line_of) {
+        worst(L, CX_ENOMEM);
+        return;
+    }
     int all = T->read_ok;
     char q[100];
     for (unsigned r = 0; r < n; r++) {
@@ -621,16 +664,9 @@ static void load_regions(loader *L) {
         }
         int32_t prev = cxi_scenario_region_index(sc, code);
         if (prev >= 0) {
-            /* regions[].name temporarily unused: find the first line by scanning rows */
-            unsigned first = 0;
-            for (unsigned k = 0; k < r; k++)
-                if (!strcmp(cell(T, k, col[C_CODE]), code)) {
-                    first = T->t.row_line[k];
-                    break;
-                }
             rowerr(L, T, r, col[C_CODE],
                    "duplicate region code '%s' (first on line %u; expected each code once)",
-                   Q(q, code), first);
+                   Q(q, code), line_of[prev]);
             continue;
         }
         cx_region *g = &sc->regions[sc->nregions];
@@ -639,14 +675,18 @@ static void load_regions(loader *L) {
         g->kind = CX_REGION_MEMBER;
         const char *kind = cell(T, r, col[C_KIND]);
         if (kind[0] && parse_region_kind(kind, &g->kind) != 0)
-            rowerr(L, T, r, col[C_KIND], "unknown region kind '%s' (expected member, "
-                   "participating, third or other)", Q(q, kind));
+            rowerr(L, T, r, col[C_KIND],
+                   "unknown region kind '%s' (expected member, "
+                   "participating, third or other)",
+                   Q(q, kind));
         get_num(L, T, r, col[C_LAT], 1, 0, &R_LAT, &g->lat);
         get_num(L, T, r, col[C_LON], 1, 0, &R_LON, &g->lon);
         get_num(L, T, r, col[C_POP], 0, 0, &R_NONNEG, &g->population);
+        line_of[sc->nregions] = T->t.row_line[r];
         slot_put(sc->region_slots, sc->region_nslots, code, sc->nregions);
         sc->nregions++;
     }
+    free(line_of);
     L->regions_ok = all;
 }
 
@@ -658,9 +698,10 @@ static void load_assets(loader *L) {
     L->assets_ok = 0;
     if (!T->usable) return;
     enum { C_ID, C_NAME, C_SECTOR, C_REGION, C_LAT, C_LON, C_POP, C_REPAIR, C_N };
-    static const colspec spec[C_N] = {
-        {"id", NULL, 1},  {"name", NULL, 0}, {"sector", NULL, 1},     {"region", "country", 1},
-        {"lat", NULL, 0}, {"lon", NULL, 0},  {"population", NULL, 0}, {"repair", NULL, 0}};
+    static const colspec spec[C_N] = {{"id", NULL, 1},         {"name", NULL, 0},
+                                      {"sector", NULL, 1},     {"region", "country", 1},
+                                      {"lat", NULL, 0},        {"lon", NULL, 0},
+                                      {"population", NULL, 0}, {"repair", NULL, 0}};
     int col[C_N];
     unsigned char *kn = calloc(T->t.ncols, 1);
     int *ncols = malloc(T->t.ncols * sizeof *ncols);
@@ -686,6 +727,12 @@ static void load_assets(loader *L) {
         return;
     }
     const cxi_dist repair_default = {CXI_DIST_EXP, {12 * 3600.0, 0, 0}, 1};
+    unsigned *line_of = malloc((n ? n : 1) * sizeof *line_of); /* of each asset, for messages */
+    if (!line_of) {
+        free(ncols);
+        worst(L, CX_ENOMEM);
+        return;
+    }
     int all = T->read_ok;
     char q[100];
     for (unsigned r = 0; r < n; r++) {
@@ -695,16 +742,11 @@ static void load_assets(loader *L) {
             all = 0;
             continue;
         }
-        if (cxi_scenario_asset_index(sc, id) >= 0) {
-            unsigned first = 0;
-            for (unsigned k = 0; k < r; k++)
-                if (!strcmp(cell(T, k, col[C_ID]), id)) {
-                    first = T->t.row_line[k];
-                    break;
-                }
+        int32_t prev = cxi_scenario_asset_index(sc, id);
+        if (prev >= 0) {
             rowerr(L, T, r, col[C_ID],
                    "duplicate asset id '%s' (first on line %u; expected each id once)", Q(q, id),
-                   first);
+                   line_of[prev]);
             continue;
         }
         cx_asset *a = &sc->assets[sc->nassets];
@@ -736,10 +778,12 @@ static void load_assets(loader *L) {
         get_num(L, T, r, col[C_POP], 0, 0, &R_NONNEG, &a->population);
         get_dist(L, T, r, col[C_REPAIR], &repair_default, &a->repair);
         notes_row(L, T, r, &sc->asset_notes, ncols, sc->nassets);
+        line_of[sc->nassets] = T->t.row_line[r];
         slot_put(sc->asset_slots, sc->asset_nslots, id, sc->nassets);
         sc->nassets++;
     }
     free(ncols);
+    free(line_of);
     L->assets_ok = all;
 }
 
@@ -816,8 +860,8 @@ static void load_links(loader *L) {
     qsort(pairs, np, sizeof *pairs, cmp_pair);
     for (uint32_t i = 1; i < np; i++)
         if (pairs[i].s == pairs[i - 1].s && pairs[i].d == pairs[i - 1].d)
-            first_of[pairs[i].row] = first_of[pairs[i - 1].row] ? first_of[pairs[i - 1].row]
-                                                                : pairs[i - 1].row + 1;
+            first_of[pairs[i].row] =
+                first_of[pairs[i - 1].row] ? first_of[pairs[i - 1].row] : pairs[i - 1].row + 1;
     for (unsigned r = 0; r < n; r++)
         if (first_of[r])
             rowerr(L, T, r, col[C_DEP],
@@ -850,16 +894,34 @@ static void load_injects(loader *L) {
     cx_scenario *sc = L->sc;
     if (!T->usable) return;
     enum {
-        C_ID, C_MOVE, C_TIME, C_KIND, C_TARGET, C_REGION, C_SECTOR, C_LAT, C_LON, C_RADIUS, C_MAG,
-        C_MSG, C_CHANNEL, C_FROM, C_TO, C_EXPECTED, C_OBJECTIVE, C_N
+        C_ID,
+        C_MOVE,
+        C_TIME,
+        C_KIND,
+        C_TARGET,
+        C_REGION,
+        C_SECTOR,
+        C_LAT,
+        C_LON,
+        C_RADIUS,
+        C_MAG,
+        C_MSG,
+        C_CHANNEL,
+        C_FROM,
+        C_TO,
+        C_EXPECTED,
+        C_OBJECTIVE,
+        C_N
     };
-    static const colspec spec[C_N] = {
-        {"id", NULL, 1},         {"move", NULL, 0},        {"time", "t_offset", 1},
-        {"kind", "type", 1},     {"target", NULL, 0},      {"region", "country", 0},
-        {"sector", NULL, 0},     {"lat", NULL, 0},         {"lon", NULL, 0},
-        {"radius_km", NULL, 0},  {"magnitude", NULL, 0},   {"message", NULL, 0},
-        {"channel", NULL, 0},    {"from", NULL, 0},        {"to", NULL, 0},
-        {"expected_action", NULL, 0}, {"objective", NULL, 0}};
+    static const colspec spec[C_N] = {{"id", NULL, 1},         {"move", NULL, 0},
+                                      {"time", "t_offset", 1}, {"kind", "type", 1},
+                                      {"target", NULL, 0},     {"region", "country", 0},
+                                      {"sector", NULL, 0},     {"lat", NULL, 0},
+                                      {"lon", NULL, 0},        {"radius_km", NULL, 0},
+                                      {"magnitude", NULL, 0},  {"message", NULL, 0},
+                                      {"channel", NULL, 0},    {"from", NULL, 0},
+                                      {"to", NULL, 0},         {"expected_action", NULL, 0},
+                                      {"objective", NULL, 0}};
     static const char *const kinds[] = {"message", "damage", "disable", "restore"};
     int col[C_N];
     uint32_t n = T->t.nrows;
@@ -912,14 +974,17 @@ static void load_injects(loader *L) {
         if (mv[0]) {
             uint64_t m;
             if (parse_u64(mv, INT32_MAX, &m) != 0)
-                rowerr(L, T, r, col[C_MOVE], "'%s' is not a whole number >= 0 (expected a move "
-                       "number such as 1)", Q(q, mv));
+                rowerr(L, T, r, col[C_MOVE],
+                       "'%s' is not a whole number >= 0 (expected a move "
+                       "number such as 1)",
+                       Q(q, mv));
             else
                 in->move = (int)m;
         }
         const char *ts = cell(T, r, col[C_TIME]);
         if (!ts[0]) {
-            rowerr(L, T, r, col[C_TIME], "missing value (expected a time such as T+6h or "
+            rowerr(L, T, r, col[C_TIME],
+                   "missing value (expected a time such as T+6h or "
                    "2024-06-06T07:30Z)");
         } else {
             cxi_parse_err e = {0};
@@ -929,8 +994,10 @@ static void load_injects(loader *L) {
                 char a[32], b[32];
                 cxi_offset_format(in->t, a, sizeof a);
                 cxi_offset_format(sc->params.horizon, b, sizeof b);
-                rowerr(L, T, r, col[C_TIME], "inject at %s is after the horizon %s (expected a "
-                       "time up to the horizon, or a longer horizon in scenario.csv)", a, b);
+                rowerr(L, T, r, col[C_TIME],
+                       "inject at %s is after the horizon %s (expected a "
+                       "time up to the horizon, or a longer horizon in scenario.csv)",
+                       a, b);
             }
         }
         const char *ks = cell(T, r, col[C_KIND]);
@@ -938,7 +1005,8 @@ static void load_injects(loader *L) {
         for (int i = 0; i < 4; i++)
             if (cxi_ieq(ks, kinds[i])) kind = i;
         if (!ks[0]) {
-            rowerr(L, T, r, col[C_KIND], "missing value (expected message, damage, disable or "
+            rowerr(L, T, r, col[C_KIND],
+                   "missing value (expected message, damage, disable or "
                    "restore)");
         } else if (kind < 0) {
             const char *best = cxi_suggest(ks, kinds, 4);
@@ -946,8 +1014,10 @@ static void load_injects(loader *L) {
                 rowerr(L, T, r, col[C_KIND], "unknown inject kind '%s' (did you mean '%s'?)",
                        Q(q, ks), best);
             else
-                rowerr(L, T, r, col[C_KIND], "unknown inject kind '%s' (expected message, "
-                       "damage, disable or restore)", Q(q, ks));
+                rowerr(L, T, r, col[C_KIND],
+                       "unknown inject kind '%s' (expected message, "
+                       "damage, disable or restore)",
+                       Q(q, ks));
         }
         in->kind = kind >= 0 ? (cx_inject_kind)kind : CX_INJECT_MESSAGE;
         in->message = keep(L, cell(T, r, col[C_MSG]));
@@ -974,8 +1044,10 @@ static void load_injects(loader *L) {
                 get_num(L, T, r, col[C_RADIUS], 1, 0, &R_RADIUS, &in->radius_km))
                 tbad = 1;
             if (col[C_LAT] < 0 || col[C_LON] < 0 || col[C_RADIUS] < 0) {
-                rowerr(L, T, r, -1, "inject '%s' has a position but the table lacks a 'lat', "
-                       "'lon' or 'radius_km' column (expected all three)", Q(q, id));
+                rowerr(L, T, r, -1,
+                       "inject '%s' has a position but the table lacks a 'lat', "
+                       "'lon' or 'radius_km' column (expected all three)",
+                       Q(q, id));
                 tbad = 1;
             }
         }
@@ -985,18 +1057,23 @@ static void load_injects(loader *L) {
         if (kind == CX_INJECT_MESSAGE) {
             if (!in->message[0]) {
                 if (col[C_MSG] >= 0)
-                    rowerr(L, T, r, col[C_MSG], "missing value (a message inject needs the text "
+                    rowerr(L, T, r, col[C_MSG],
+                           "missing value (a message inject needs the text "
                            "the players receive)");
                 else
-                    rowerr(L, T, r, -1, "message inject '%s' has no text (expected a 'message' "
-                           "column)", Q(q, id));
+                    rowerr(L, T, r, -1,
+                           "message inject '%s' has no text (expected a 'message' "
+                           "column)",
+                           Q(q, id));
             }
         } else if (kind > 0) {
             int groups = has_t + has_r + has_geo;
             if (groups == 0) {
-                rowerr(L, T, r, col[C_KIND], "%s inject '%s' has no target (expected an asset id "
+                rowerr(L, T, r, col[C_KIND],
+                       "%s inject '%s' has no target (expected an asset id "
                        "in 'target', a region code in 'region' (optionally with 'sector'), or "
-                       "'lat', 'lon' and 'radius_km')", kinds[kind], Q(q2, id));
+                       "'lat', 'lon' and 'radius_km')",
+                       kinds[kind], Q(q2, id));
             } else if (groups > 1) {
                 char both[64];
                 snprintf(both, sizeof both, "%s%s%s%s%s", has_t ? "'target'" : "",
@@ -1007,13 +1084,16 @@ static void load_injects(loader *L) {
                        "'target', 'region' (+ 'sector'), or 'lat'+'lon'+'radius_km')",
                        kinds[kind], Q(q2, id), both);
             } else if (has_t && has_s) {
-                rowerr(L, T, r, col[C_SECTOR], "a sector does not apply to an asset target "
+                rowerr(L, T, r, col[C_SECTOR],
+                       "a sector does not apply to an asset target "
                        "(expected an empty sector, or a 'region' or radius target)");
             } else if (has_r && !strcmp(rg, "*") && !has_s) {
-                rowerr(L, T, r, col[C_REGION], "region '*' (every region) needs a sector "
-                       "(expected one of: %s in 'sector')", sector_list);
+                rowerr(L, T, r, col[C_REGION],
+                       "region '*' (every region) needs a sector "
+                       "(expected one of: %s in 'sector')",
+                       sector_list);
             } else if (!tbad) {
-                in->target_kind = has_t ? CX_TARGET_ASSET
+                in->target_kind = has_t   ? CX_TARGET_ASSET
                                   : has_r ? CX_TARGET_SECTOR
                                           : CX_TARGET_RADIUS;
             }
@@ -1125,7 +1205,8 @@ static void load_iim(loader *L) {
         if (cell(T, r, col[C_REG])[0] && region_ref(L, T, r, col[C_REG], 1, &reg)) bad = 1;
         const char *ors = cell(T, r, col[C_ONREG]);
         if (!strcmp(ors, "*")) {
-            rowerr(L, T, r, col[C_ONREG], "'*' is not allowed here (expected a region code, or "
+            rowerr(L, T, r, col[C_ONREG],
+                   "'*' is not allowed here (expected a region code, or "
                    "empty for the dependent's own region)");
             bad = 1;
         } else if (ors[0] && region_ref(L, T, r, col[C_ONREG], 0, &onreg)) {
@@ -1134,7 +1215,8 @@ static void load_iim(loader *L) {
         double coef;
         if (get_num(L, T, r, col[C_COEF], 1, 0, &R_UNIT_OPEN_HI, &coef)) bad = 1;
         if (bad) continue;
-        uint32_t from = reg >= 0 ? (uint32_t)reg : 0, to = reg >= 0 ? (uint32_t)reg + 1 : sc->nregions;
+        uint32_t from = reg >= 0 ? (uint32_t)reg : 0,
+                 to = reg >= 0 ? (uint32_t)reg + 1 : sc->nregions;
         for (uint32_t g = from; g < to; g++) {
             if (nex == aex) {
                 size_t na = aex ? aex * 2 : 64;
@@ -1233,7 +1315,8 @@ static cx_status load(loader *L, const char *dir) {
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         L->errors++;
-        cxi_diag_add(L->diags, dir, 0, 0, "%s (expected a scenario folder holding scenario.csv, "
+        cxi_diag_add(L->diags, dir, 0, 0,
+                     "%s (expected a scenario folder holding scenario.csv, "
                      "regions.csv and assets.csv)",
                      stat(dir, &sb) != 0 ? "no such folder" : "not a folder");
         worst(L, CX_EINPUT);

@@ -18,7 +18,8 @@
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void set_err(char *err, size_t errn, const char *fmt, ...) {
+static void
+set_err(char *err, size_t errn, const char *fmt, ...) {
     va_list ap;
     if (!err || errn == 0) return;
     va_start(ap, fmt);
@@ -48,7 +49,8 @@ static int mkdir_parents(char *path) {
         *p = '\0';
         struct stat st;
         int rc = 0;
-        if (mkdir(path, 0777) != 0 && !(errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+        if (mkdir(path, 0777) != 0 &&
+            !(errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
             rc = -1;
         *p = '/';
         if (rc != 0) return -1;
@@ -166,7 +168,8 @@ cx_status cxi_outdir_commit(const char *tmp_dir, const char *final_dir, char *er
         int e = errno;
         /* Put the previous output back: the caller's contract is "<out> untouched on failure". */
         if (rename(old, fin) != 0) {
-            set_err(err, errn, "cannot rename the finished output to '%s'; the previous output is in '%s'",
+            set_err(err, errn,
+                    "cannot rename the finished output to '%s'; the previous output is in '%s'",
                     fin, old);
             return CX_EIO;
         }

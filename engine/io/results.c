@@ -29,9 +29,12 @@ void cxi_csv_put(FILE *f, const char *s) {
 }
 
 void cxi_csv_put_number(FILE *f, double v) {
-    if (isnan(v)) fputs("nan", f);
-    else if (isinf(v)) fputs(v > 0 ? "inf" : "-inf", f);
-    else fprintf(f, "%.10g", v == 0.0 ? 0.0 : v);
+    if (isnan(v))
+        fputs("nan", f);
+    else if (isinf(v))
+        fputs(v > 0 ? "inf" : "-inf", f);
+    else
+        fprintf(f, "%.10g", v == 0.0 ? 0.0 : v);
 }
 
 /* Closes f and reports any write error that happened on it. */

@@ -19,15 +19,15 @@ typedef struct {
     const cx_load_opts *opts;
     cxi_table *t;
     cx_diags *diags;
-    cx_status st;          /* worst status so far */
-    unsigned line;         /* line of the next byte libcsv will hand us */
-    int last_cr;           /* the previous callback was a row end on '\r' */
-    int stop;              /* row limit reached or out of memory: ignore further callbacks */
+    cx_status st;  /* worst status so far */
+    unsigned line; /* line of the next byte libcsv will hand us */
+    int last_cr;   /* the previous callback was a row end on '\r' */
+    int stop;      /* row limit reached or out of memory: ignore further callbacks */
     int have_header;
-    cxi_cell *cur;         /* fields of the row being read (malloc) */
+    cxi_cell *cur; /* fields of the row being read (malloc) */
     size_t ncur, acur;
-    int cur_nonempty;      /* some field of the current row has text */
-    cxi_cell **rows;       /* finished rows (malloc; moved into the arena at the end) */
+    int cur_nonempty; /* some field of the current row has text */
+    cxi_cell **rows;  /* finished rows (malloc; moved into the arena at the end) */
     unsigned *row_line;
     size_t nrows, arows;
 } reader;
@@ -60,11 +60,21 @@ static size_t utf8_bad(const unsigned char *s, size_t n) {
         unsigned c = s[i];
         size_t k;
         unsigned min;
-        if (c < 0x80) { i++; continue; }
-        if (c >= 0xC2 && c <= 0xDF) { k = 1; min = 0x80; }
-        else if (c >= 0xE0 && c <= 0xEF) { k = 2; min = 0x800; }
-        else if (c >= 0xF0 && c <= 0xF4) { k = 3; min = 0x10000; }
-        else return i;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            k = 1;
+            min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            min = 0x10000;
+        } else
+            return i;
         unsigned v = c & (0x3Fu >> k);
         for (size_t j = 1; j <= k; j++) {
             if (i + j >= n || (s[i + j] & 0xC0) != 0x80) return i;
@@ -89,9 +99,11 @@ static void cell_err(reader *r, unsigned line, unsigned col, cx_status st, const
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     const char *cn = colname(r, col - 1);
-    if (cn) cxi_diag_add(r->diags, r->path, line, col, "column '%s': %s",
-                         cxi_diag_quote(q, sizeof q, cn), msg);
-    else cxi_diag_add(r->diags, r->path, line, col, "%s", msg);
+    if (cn)
+        cxi_diag_add(r->diags, r->path, line, col, "column '%s': %s",
+                     cxi_diag_quote(q, sizeof q, cn), msg);
+    else
+        cxi_diag_add(r->diags, r->path, line, col, "%s", msg);
     fail(r, st);
 }
 
@@ -108,8 +120,9 @@ static void on_field(void *data, size_t len, void *ud) {
 
     char *text = NULL;
     if (len > r->opts->max_field_bytes) {
-        cell_err(r, line, col, CX_ELIMIT, "cell is %zu bytes long (the limit is %zu bytes per cell)",
-                 len, r->opts->max_field_bytes);
+        cell_err(r, line, col, CX_ELIMIT,
+                 "cell is %zu bytes long (the limit is %zu bytes per cell)", len,
+                 r->opts->max_field_bytes);
         text = cxi_arena_strdup(&r->t->arena, "");
     } else if (memchr(s, '\0', len)) {
         cell_err(r, line, col, CX_EINPUT,
@@ -186,8 +199,8 @@ static void header_row(reader *r) {
 static void data_row(reader *r) {
     unsigned line = r->cur[0].line;
     if (r->ncur != r->t->ncols) {
-        cxi_diag_add(r->diags, r->path, line, 0,
-                     "row has %zu fields, header has %u (%s)", r->ncur, r->t->ncols,
+        cxi_diag_add(r->diags, r->path, line, 0, "row has %zu fields, header has %u (%s)", r->ncur,
+                     r->t->ncols,
                      r->ncur > r->t->ncols
                          ? (r->t->delim == ';' ? "a cell containing ';' must be quoted"
                                                : "a cell containing ',' must be quoted")
@@ -234,8 +247,10 @@ static void on_row(int c, void *ud) {
     }
     /* rows whose cells are all empty (blank lines, ";;;" from spreadsheets) are skipped */
     if (r->ncur > 0 && r->cur_nonempty) {
-        if (!r->have_header) header_row(r);
-        else data_row(r);
+        if (!r->have_header)
+            header_row(r);
+        else
+            data_row(r);
     }
     r->ncur = 0;
     r->cur_nonempty = 0;
@@ -249,10 +264,14 @@ static char detect_delim(const char *s, size_t n) {
     while (i < n && (s[i] == '\r' || s[i] == '\n' || s[i] == ' ' || s[i] == '\t')) i++;
     for (; i < n; i++) {
         char c = s[i];
-        if (c == '"') inq = !inq;
-        else if (!inq && (c == '\n' || c == '\r')) break;
-        else if (!inq && c == ',') commas++;
-        else if (!inq && c == ';') semis++;
+        if (c == '"')
+            inq = !inq;
+        else if (!inq && (c == '\n' || c == '\r'))
+            break;
+        else if (!inq && c == ',')
+            commas++;
+        else if (!inq && c == ';')
+            semis++;
     }
     return semis > commas ? ';' : ',';
 }
@@ -403,8 +422,10 @@ cx_status cxi_table_read_hashed(const char *path, const cx_load_opts *opts, cxi_
                 size_t at = pos + done;
                 char c = buf[at];
                 char shown[8];
-                if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7F) snprintf(shown, sizeof shown, "0x%02X", (unsigned)(unsigned char)c);
-                else snprintf(shown, sizeof shown, "'%c'", c);
+                if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7F)
+                    snprintf(shown, sizeof shown, "0x%02X", (unsigned)(unsigned char)c);
+                else
+                    snprintf(shown, sizeof shown, "'%c'", c);
                 if (p.quoted)
                     cxi_diag_add(diags, path, line_at(buf + off, at - off), (unsigned)r.ncur + 1,
                                  "%s after the closing quote of a quoted cell (expected '%c' or "

@@ -19,11 +19,12 @@ struct cxi_timeline {
     unsigned since_flush;  /* rows written since the last flush */
     int64_t last_flush_ns; /* monotonic clock at the last flush */
     uint64_t rows;
-    int failed;            /* a write or flush failed: every later call reports CX_EIO */
-    char buf[STDIO_BUF];   /* stdio buffer: rows reach the file in big writes */
+    int failed;          /* a write or flush failed: every later call reports CX_EIO */
+    char buf[STDIO_BUF]; /* stdio buffer: rows reach the file in big writes */
 };
 
-static const char header[] = "t,time,kind,entity,region,sector,state,value,cause,cross_border,depth,text\n";
+static const char header[] =
+    "t,time,kind,entity,region,sector,state,value,cause,cross_border,depth,text\n";
 
 static int64_t mono_ns(void) {
     struct timespec ts;

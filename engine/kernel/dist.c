@@ -59,8 +59,9 @@ static int ieq(const char *a, size_t n, const char *lit) {
 
 /* ---- durations ------------------------------------------------------------------------------ */
 
+/* char arrays, not pointers: the table then needs no relocation and lands in read-only data */
 static const struct {
-    const char *name;
+    char name[8];
     int64_t sec;
 } units[] = {
     {"s", 1},       {"sec", 1},      {"secs", 1},       {"second", 1},   {"seconds", 1},
@@ -451,18 +452,18 @@ int cxi_number_parse(const char *s, int decimal_comma, double *out, cxi_parse_er
 /* ---- distributions ------------------------------------------------------------------------ */
 
 static const struct {
-    const char *name;
+    char name[12];
     cxi_dist_kind kind;
     int np;
-    const char *params[3];
+    char params[3][8];
     unsigned unitless; /* bit j: parameter j is a plain number even in a duration cell */
 } kinds[] = {
-    {"exp", CXI_DIST_EXP, 1, {"mean", NULL, NULL}, 0},
-    {"lognormal", CXI_DIST_LOGNORMAL, 2, {"median", "sigma", NULL}, 2u},
-    {"uniform", CXI_DIST_UNIFORM, 2, {"low", "high", NULL}, 0},
+    {"exp", CXI_DIST_EXP, 1, {"mean", "", ""}, 0},
+    {"lognormal", CXI_DIST_LOGNORMAL, 2, {"median", "sigma", ""}, 2u},
+    {"uniform", CXI_DIST_UNIFORM, 2, {"low", "high", ""}, 0},
     {"triangular", CXI_DIST_TRIANGULAR, 3, {"low", "mode", "high"}, 0},
-    {"normal", CXI_DIST_NORMAL, 2, {"mean", "sd", NULL}, 0},
-    {"fixed", CXI_DIST_FIXED, 1, {"value", NULL, NULL}, 0},
+    {"normal", CXI_DIST_NORMAL, 2, {"mean", "sd", ""}, 0},
+    {"fixed", CXI_DIST_FIXED, 1, {"value", "", ""}, 0},
 };
 enum { NKINDS = sizeof kinds / sizeof kinds[0] };
 #define DIST_EXPECT "expected exp, lognormal, uniform, triangular, normal or fixed"

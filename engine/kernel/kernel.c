@@ -1,4 +1,4 @@
-/* kernel.c — the event loop (clock + handlers) and its pending-event queue, a two-tier calendar.
+/* kernel.c — the event loop (clock + handlers) and its pending-event queue, a ladder queue.
  * Invariant: events pop in (time, insertion seq) order and now never decreases. Events with equal
  * times always share one container (run, bucket or top), and every container keeps insertion order. */
 #include <stdlib.h>
@@ -6,19 +6,22 @@
 
 #include "kernel/kernel_api.h"
 
-/* The queue is a ladder queue with one rung. Events live in a node pool; a node is in exactly one of
- *  - top: an unsorted array of events at or after the end of the window (pushing is an append);
- *  - the window: K buckets of 2^w ticks from S; a bucket is a LIFO list, so pushing is two stores;
- *  - run: the sorted list of the current bucket `cur`, popped from its head.
- * When the run is empty the cursor moves to the next non-empty bucket, which is reversed and sorted
- * into the run; when the window is used up, it is rebuilt from top with K ~ n buckets spanning top's
- * keys, so a bucket holds about one event. Each event is thus moved about once, and the buckets adapt
- * to any time scale (seconds or years). Pushes into the current bucket insert into the sorted run
- * (O(1) for same-time bursts thanks to a hint). Queue and loop share this file so the hot path
- * (pop, dispatch, schedule, push) has no calls between layers.
+/* The queue is a ladder queue (Tang, Goh & Thng 2005) on integer times. Events live in a node pool;
+ * a node is in exactly one of
+ *  - top: an unsorted array of events at or after the end of rung 0 (pushing is an append);
+ *  - a rung: K buckets of 2^w ticks from S, each a LIFO list (pushing is two stores), with a cursor
+ *    `cur`; rung d+1 spans exactly bucket `cur` of rung d;
+ *  - the run: the sorted list of bucket `cur` of the innermost rung, popped from its head.
+ * When the run is empty the innermost cursor moves to the next non-empty bucket, which is reversed
+ * and sorted into the run (or, holding over RUN_MAX events, spread over a new finer rung); a used-up
+ * rung is dropped; when no rung is left, rung 0 is rebuilt from top with a few buckets per event
+ * spanning top's keys. Each event is thus moved about once and buckets adapt to any time scale.
+ * A run that grows past RUN_MAX through pushes is spread over a finer rung too, so bursts of
+ * events close in time never make insertion quadratic. Queue and loop share this file so the hot
+ * path (pop, dispatch, schedule, push) has no calls between layers.
  * Cancelled events stay where they are, flagged, and are dropped when they reach the front, or by a
- * compaction once they outnumber live ones. A push before the current bucket (possible only after a
- * pop_until looked ahead past the caller's clock) moves everything back to top: O(n), rare. */
+ * compaction once they outnumber live ones. A push before the innermost cursor (possible only after
+ * a pop_until looked ahead past the caller's clock) moves everything back to top: O(n), rare. */
 
 #define SIGN_BIT UINT64_C(0x8000000000000000)
 #define NIL UINT32_C(0xFFFFFFFF)
@@ -27,18 +30,21 @@
 #define ST_LIVE 1u
 #define ST_CANCELLED 2u
 #define MIN_BUCKETS 16u
-#define MAX_BUCKETS (UINT32_C(1) << 22)
+#define MAX_BUCKETS (UINT32_C(1) << 21)
+#define BUCKETS_PER_EVENT 4u /* at the front of a hold model this leaves about 2 events per bucket */
+#define RUN_MAX 48u /* a longer run is spread over a finer rung */
+#define MAX_RUNGS 64 /* each rung is at least 2x finer than its parent: 64 suffice for 64-bit keys */
 
 #if defined(__GNUC__)
 #define COLD __attribute__((noinline, cold))
+#define NOINLINE __attribute__((noinline))
 #define HOT_INLINE inline __attribute__((always_inline))
 #define LIKELY(x) __builtin_expect(!!(x), 1)
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define COLD
+#define NOINLINE
 #define HOT_INLINE inline
 #define LIKELY(x) (x)
-#define UNLIKELY(x) (x)
 #endif
 
 typedef struct {
@@ -55,21 +61,26 @@ typedef struct {
     uint64_t node;
 } qent;
 
-struct cxi_queue {
-    qnode *nodes;
-    uint32_t nnodes, capnodes, free_head;
-    int window;     /* 1: S, w, K, cur, head and run are in use */
+typedef struct {
     uint64_t S;     /* start of bucket 0 */
-    int w;          /* bucket width 2^w ticks */
+    int w;          /* buckets are 2^w ticks wide */
     uint32_t K, cur;
     uint32_t *head; /* head[i], cur < i < K: LIFO list of bucket i (NIL = empty) */
     uint32_t caphead;
-    uint32_t run;   /* bucket cur, sorted by (key, insertion) */
+} qrung;
+
+struct cxi_queue {
+    qnode *nodes;
+    uint32_t nnodes, capnodes, free_head;
+    int depth;      /* rungs in use; 0: everything is in top */
+    uint32_t run;   /* bucket cur of the innermost rung, sorted by (key, insertion) */
+    uint32_t runlen;
     uint32_t hint;  /* a node of the run after which same-key pushes go, or NIL */
-    qent *top;      /* keys beyond the window, in insertion order */
+    qent *top;      /* keys beyond rung 0, in insertion order */
     uint32_t ntop, captop;
     uint64_t top_min; /* <= every key in top (cancelled ones included) */
     size_t live, dead; /* pending events; cancelled events still stored */
+    qrung r[MAX_RUNGS];
 };
 
 static inline uint64_t to_key(cx_time t) { return (uint64_t)t ^ SIGN_BIT; }
@@ -98,7 +109,7 @@ cx_status cxi_queue_create(size_t capacity_hint, cxi_queue **out) {
 void cxi_queue_destroy(cxi_queue *q) {
     if (!q) return;
     free(q->nodes);
-    free(q->head);
+    for (int d = 0; d < MAX_RUNGS; d++) free(q->r[d].head);
     free(q->top);
     free(q);
 }
@@ -120,6 +131,15 @@ static COLD int top_grow(cxi_queue *q, size_t need) {
     if (!t) return -1;
     q->top = t;
     q->captop = (uint32_t)cap;
+    return 0;
+}
+
+static COLD int rung_reserve(qrung *g, uint32_t K) {
+    if (K <= g->caphead) return 0;
+    uint32_t *h = realloc(g->head, (size_t)K * sizeof *h);
+    if (!h) return -1;
+    g->head = h;
+    g->caphead = K;
     return 0;
 }
 
@@ -189,7 +209,7 @@ static uint32_t list_sort(qnode *nd, uint32_t l, uint32_t n) {
         uint32_t x = l;
         l = nd[l].next;
         uint64_t k = nd[x].key;
-        if (k >= nd[tail].key) { /* keys mostly arrive in order: append */
+        if (k >= nd[tail].key) { /* keys often arrive in order: append */
             nd[tail].next = x;
             nd[x].next = NIL;
             tail = x;
@@ -206,13 +226,74 @@ static uint32_t list_sort(qnode *nd, uint32_t l, uint32_t n) {
     return sorted;
 }
 
-/* Makes bucket j the current one: its list becomes the sorted run. */
-static inline void activate(cxi_queue *q, uint32_t j) {
-    uint32_t n;
-    uint32_t l = list_reverse(q->nodes, q->head[j], &n);
-    q->head[j] = NIL;
-    q->cur = j;
+static void activate(cxi_queue *q, int d, uint32_t j);
+
+/* Spreads list l (n nodes, equal keys in insertion order) over a new rung d+1 spanning
+ * [start, start + 2^w) and makes it the innermost. Returns 0, or -1 when no rung can be made (the
+ * caller then keeps the list as one sorted run: slower, still correct). */
+static NOINLINE int spawn(cxi_queue *q, int d, uint32_t l, uint32_t n, uint64_t start, int w) {
+    if (d + 1 >= MAX_RUNGS || w == 0) return -1;
+    int bits = 4;
+    while (bits < 22 && (UINT32_C(1) << bits) < n) bits++;
+    if (bits > w) bits = w;
+    uint32_t K = UINT32_C(1) << bits;
+    qrung *g = &q->r[d + 1];
+    if (rung_reserve(g, K) != 0) return -1;
+    memset(g->head, 0xFF, (size_t)K * sizeof *g->head);
+    g->S = start;
+    g->w = w - bits;
+    g->K = K;
+    qnode *nd = q->nodes;
+    while (l != NIL) {
+        uint32_t s = l;
+        l = nd[s].next;
+        uint32_t i = (uint32_t)((nd[s].key - start) >> g->w);
+        nd[s].next = g->head[i];
+        g->head[i] = s;
+    }
+    q->depth = d + 2;
+    q->run = q->hint = NIL;
+    q->runlen = 0;
+    activate(q, d + 1, 0);
+    return 0;
+}
+
+/* Makes bucket j of rung d the current one: its list becomes the sorted run. */
+static void activate(cxi_queue *q, int d, uint32_t j) {
+    qrung *g = &q->r[d];
+    qnode *nd = q->nodes;
+    uint32_t n, l = g->head[j];
+    g->head[j] = NIL;
+    g->cur = j;
+    q->hint = NIL;
+#if defined(__GNUC__)
+    /* the next buckets' first events are needed soon; with 100k events they are not in cache */
+    if (j + 2 < g->K) {
+        if (g->head[j + 1] != NIL) __builtin_prefetch(&nd[g->head[j + 1]]);
+        if (g->head[j + 2] != NIL) __builtin_prefetch(&nd[g->head[j + 2]]);
+    }
+#endif
+    /* one or two events are the usual bucket: no loops for them */
+    if (l == NIL || nd[l].next == NIL) {
+        q->run = l;
+        q->runlen = l != NIL;
+        return;
+    }
+    uint32_t a = nd[l].next; /* older than l */
+    if (nd[a].next == NIL) {
+        if (nd[a].key <= nd[l].key) {
+            nd[a].next = l;
+            nd[l].next = NIL;
+            l = a;
+        }
+        q->run = l;
+        q->runlen = 2;
+        return;
+    }
+    l = list_reverse(nd, l, &n);
+    if (n >= RUN_MAX && spawn(q, d, l, n, g->S + ((uint64_t)j << g->w), g->w) == 0) return;
     q->run = list_sort(q->nodes, l, n);
+    q->runlen = n;
     q->hint = NIL;
 }
 
@@ -220,14 +301,14 @@ static inline void activate(cxi_queue *q, uint32_t j) {
 static void run_insert(cxi_queue *q, uint32_t s) {
     qnode *nd = q->nodes;
     uint64_t k = nd[s].key;
-    uint32_t p;
+    q->runlen++;
     if (q->run == NIL || k < nd[q->run].key) {
         nd[s].next = q->run;
         q->run = s;
         q->hint = s;
         return;
     }
-    p = q->hint != NIL && nd[q->hint].key <= k ? q->hint : q->run;
+    uint32_t p = q->hint != NIL && nd[q->hint].key <= k ? q->hint : q->run;
     while (nd[p].next != NIL && nd[nd[p].next].key <= k) p = nd[p].next;
     nd[s].next = nd[p].next;
     nd[p].next = s;
@@ -235,51 +316,53 @@ static void run_insert(cxi_queue *q, uint32_t s) {
 }
 
 /* Moves every stored event back to top, in an order that keeps equal keys in insertion order
- * (they all sit in one container), and drops the window. O(n); only for pushes into the past. */
+ * (they all sit in one container), and drops the rungs. O(n); only for pushes into the past. */
 static COLD int refile_all(cxi_queue *q) {
-    if (!q->window) return 0;
+    if (q->depth == 0) return 0;
     size_t inwin = q->live + q->dead - q->ntop;
     if (q->ntop + inwin > q->captop && top_grow(q, q->ntop + inwin) != 0) return -1;
     memmove(q->top + inwin, q->top, (size_t)q->ntop * sizeof *q->top);
     size_t k = 0;
     qnode *nd = q->nodes;
     for (uint32_t s = q->run; s != NIL; s = nd[s].next) q->top[k++] = (qent){nd[s].key, s};
-    for (uint32_t i = q->cur + 1; i < q->K; i++) {
-        uint32_t n;
-        uint32_t l = list_reverse(nd, q->head[i], &n);
-        q->head[i] = NIL;
-        for (uint32_t s = l; s != NIL; s = nd[s].next) q->top[k++] = (qent){nd[s].key, s};
+    for (int d = q->depth - 1; d >= 0; d--) {
+        qrung *g = &q->r[d];
+        for (uint32_t i = g->cur + 1; i < g->K; i++) {
+            uint32_t n;
+            uint32_t l = list_reverse(nd, g->head[i], &n);
+            g->head[i] = NIL;
+            for (uint32_t s = l; s != NIL; s = nd[s].next) q->top[k++] = (qent){nd[s].key, s};
+        }
     }
     q->ntop += (uint32_t)k;
     for (size_t j = 0; j < k; j++)
         if (q->top[j].key < q->top_min) q->top_min = q->top[j].key;
-    q->window = 0;
+    q->depth = 0;
     q->run = q->hint = NIL;
+    q->runlen = 0;
     return 0;
 }
 
-/* Builds a window over top: K ~ n buckets spanning top's keys. -1 on OOM (queue unchanged). */
-static COLD int build(cxi_queue *q) {
+/* Builds rung 0 over top: K ~ 4n buckets spanning top's keys. -1 on OOM (queue unchanged). */
+static NOINLINE int build(cxi_queue *q) {
     uint32_t n = q->ntop;
     uint64_t lo = q->top_min, hi = 0;
     for (uint32_t j = 0; j < n; j++)
         if (q->top[j].key > hi) hi = q->top[j].key;
     uint32_t K = MIN_BUCKETS;
-    while (K < n && K < MAX_BUCKETS) K *= 2;
-    if (K > q->caphead) {
-        uint32_t *h = realloc(q->head, (size_t)K * sizeof *h);
-        if (!h) return -1;
-        q->head = h;
-        q->caphead = K;
-    }
+    /* with few events, skipping empty buckets costs more than sorting fuller ones */
+    uint64_t want = n >= 128 ? (uint64_t)n * BUCKETS_PER_EVENT : n;
+    while (K < want && K < MAX_BUCKETS) K *= 2;
+    qrung *g = &q->r[0];
+    if (rung_reserve(g, K) != 0) return -1;
     int w = 0;
     uint64_t S = lo;
     for (; w < 63; w++) {
         S = lo & ~((UINT64_C(1) << w) - 1);
         if (((hi - S) >> w) < K) break;
     }
-    if (w == 63) S = lo & ~((UINT64_C(1) << 63) - 1);
-    memset(q->head, 0xFF, (size_t)K * sizeof *q->head);
+    if (w == 63) S = lo & SIGN_BIT;
+    memset(g->head, 0xFF, (size_t)K * sizeof *g->head);
     qnode *nd = q->nodes;
     for (uint32_t j = 0; j < n; j++) {
 #if defined(__GNUC__)
@@ -292,36 +375,58 @@ static COLD int build(cxi_queue *q) {
             continue;
         }
         uint32_t i = (uint32_t)((q->top[j].key - S) >> w);
-        nd[s].next = q->head[i];
-        q->head[i] = s;
+        nd[s].next = g->head[i];
+        g->head[i] = s;
     }
     q->ntop = 0;
     q->top_min = UINT64_MAX;
-    q->window = 1;
-    q->S = S;
-    q->w = w;
-    q->K = K;
-    activate(q, 0);
+    g->S = S;
+    g->w = w;
+    g->K = K;
+    q->depth = 1;
+    activate(q, 0, 0);
     return 0;
 }
 
-static HOT_INLINE cx_status push(cxi_queue *q, cx_time t, const cxi_payload *p, cxi_event_id *id_out) {
-    uint64_t key = to_key(t);
+/* Every push that the fast path below does not take: the run, deeper rungs, growth, the past. */
+static NOINLINE cx_status push_slow(cxi_queue *q, uint64_t key, const cxi_payload *p, cxi_event_id *id_out) {
+    int dest; /* 0 top, 1 bucket i of rung d, 2 run */
+    int d = 0;
     uint32_t i = 0;
-    int dest = 0; /* 0 top, 1 bucket i, 2 run */
-    if (q->window) {
-        uint64_t d = (key - q->S) >> q->w;
-        if (LIKELY(key >= q->S && d > q->cur)) {
-            if (d < q->K) {
-                i = (uint32_t)d;
+route:
+    dest = 0;
+    if (q->depth > 0) {
+        qrung *g = &q->r[0];
+        uint64_t x = (key - g->S) >> g->w;
+        if (key < g->S) goto past;
+        if (x >= g->K) goto routed; /* beyond rung 0: top */
+        for (d = 0;;) {
+            if (LIKELY(x > g->cur)) {
+                i = (uint32_t)x;
                 dest = 1;
+                break;
             }
-        } else if (key >= q->S && d == q->cur) {
-            dest = 2;
-        } else if (refile_all(q) != 0) {
-            return CX_ENOMEM;
+            if (x < g->cur) goto past;
+            if (d + 1 == q->depth) {
+                dest = 2;
+                break;
+            }
+            g = &q->r[++d];
+            x = (key - g->S) >> g->w; /* key lies within this rung: its parent's current bucket */
+        }
+        if (dest == 2 && q->runlen >= RUN_MAX) {
+            /* spread the run over a finer rung, then file the new event in it */
+            qrung *in = &q->r[q->depth - 1];
+            if (spawn(q, q->depth - 1, q->run, q->runlen, in->S + ((uint64_t)in->cur << in->w), in->w) == 0)
+                goto route;
+            /* no finer rung possible (all keys equal, or out of memory): insert into the run */
         }
     }
+    goto routed;
+past:
+    if (refile_all(q) != 0) return CX_ENOMEM;
+    dest = 0;
+routed:
     if (dest == 0 && q->ntop == q->captop && top_grow(q, (size_t)q->ntop + 1) != 0) return CX_ENOMEM;
     uint32_t s = q->free_head;
     if (LIKELY(s != NIL)) {
@@ -334,9 +439,10 @@ static HOT_INLINE cx_status push(cxi_queue *q, cx_time t, const cxi_payload *p, 
     n->key = key;
     n->p = *p;
     n->state = ST_LIVE;
-    if (dest == 1) {
-        n->next = q->head[i];
-        q->head[i] = s;
+    if (LIKELY(dest == 1)) {
+        qrung *g = &q->r[d];
+        n->next = g->head[i];
+        g->head[i] = s;
     } else if (dest == 2) {
         run_insert(q, s);
     } else {
@@ -348,18 +454,50 @@ static HOT_INLINE cx_status push(cxi_queue *q, cx_time t, const cxi_payload *p, 
     return CX_OK;
 }
 
+/* The common pushes: into a later bucket of rung 0, or onto top, with a free node at hand. */
+static HOT_INLINE cx_status push(cxi_queue *q, cx_time t, const cxi_payload *p, cxi_event_id *id_out) {
+    uint64_t key = to_key(t);
+    uint32_t s = q->free_head;
+    if (LIKELY(s != NIL)) {
+        qrung *g = &q->r[0];
+        uint64_t x = (key - g->S) >> g->w; /* meaningless when depth == 0, then unused */
+        int in_rung = q->depth > 0 && key >= g->S;
+        int to_bucket = in_rung && x > g->cur && x < g->K;
+        int to_top = (q->depth == 0 || (in_rung && x >= g->K)) && q->ntop < q->captop;
+        if (LIKELY(to_bucket | to_top)) {
+            qnode *n = &q->nodes[s];
+            q->free_head = n->next;
+            n->key = key;
+            n->p = *p;
+            n->state = ST_LIVE;
+            if (to_bucket) {
+                n->next = g->head[x];
+                g->head[x] = s;
+            } else {
+                q->top[q->ntop++] = (qent){key, s};
+                if (key < q->top_min) q->top_min = key;
+            }
+            q->live++;
+            if (id_out) *id_out = ((uint64_t)n->gen << 32) | s;
+            return CX_OK;
+        }
+    }
+    return push_slow(q, key, p, id_out);
+}
+
 cx_status cxi_queue_push(cxi_queue *q, cx_time t, const cxi_payload *p, cxi_event_id *id_out) {
     return push(q, t, p, id_out);
 }
 
 /* Pops the earliest live event if its key is <= ulimit: 1 popped, 0 none, -1 out of memory. */
-static HOT_INLINE int pop(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payload *p) {
+static NOINLINE int pop_slow(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payload *p) {
     for (;;) {
         uint32_t s = q->run;
         if (LIKELY(s != NIL)) {
             qnode *n = &q->nodes[s];
             if (n->key > ulimit) return 0;
             q->run = n->next;
+            q->runlen--;
             if (s == q->hint) q->hint = NIL;
             int live = n->state == ST_LIVE;
             if (LIKELY(live)) {
@@ -374,21 +512,43 @@ static HOT_INLINE int pop(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payload
             q->dead--;
             continue;
         }
-        if (q->window) {
-            uint32_t j = q->cur + 1;
-            while (j < q->K && q->head[j] == NIL) j++;
-            if (j < q->K) {
+        if (q->depth > 0) {
+            int d = q->depth - 1;
+            qrung *g = &q->r[d];
+            uint32_t j = g->cur + 1;
+            while (j < g->K && g->head[j] == NIL) j++;
+            if (j < g->K) {
                 /* moving the cursor past the caller's clock would turn its next pushes into
                  * pushes into the past */
-                if (q->S + ((uint64_t)j << q->w) > ulimit) return 0;
-                activate(q, j);
+                if (g->S + ((uint64_t)j << g->w) > ulimit) return 0;
+                activate(q, d, j);
                 continue;
             }
-            q->window = 0;
+            q->depth = d; /* this rung is used up; its parent's current bucket with it */
+            continue;
         }
         if (q->ntop == 0 || q->top_min > ulimit) return 0;
         if (build(q) != 0) return -1;
     }
+}
+
+/* The common pop: the head of the run is live and due. */
+static HOT_INLINE int pop(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payload *p) {
+    uint32_t s = q->run;
+    if (LIKELY(s != NIL)) {
+        qnode *n = &q->nodes[s];
+        if (LIKELY(n->key <= ulimit && n->state == ST_LIVE)) {
+            q->run = n->next;
+            q->runlen--;
+            if (s == q->hint) q->hint = NIL;
+            if (t) *t = from_key(n->key);
+            if (p) *p = n->p;
+            node_release(q, s);
+            q->live--;
+            return 1;
+        }
+    }
+    return pop_slow(q, ulimit, t, p);
 }
 
 int cxi_queue_pop_until(cxi_queue *q, cx_time limit, cx_time *t, cxi_payload *p) {
@@ -398,12 +558,13 @@ int cxi_queue_pop_until(cxi_queue *q, cx_time limit, cx_time *t, cxi_payload *p)
 int cxi_queue_pop(cxi_queue *q, cx_time *t, cxi_payload *p) { return pop(q, UINT64_MAX, t, p); }
 
 int cxi_queue_peek(cxi_queue *q, cx_time *t) {
-    /* Read-only apart from dropping cancelled heads of the run: advancing the cursor here could
-     * move it past the caller's clock. O(size of one bucket or of top). */
+    /* Read-only apart from dropping cancelled heads of the run: moving a cursor here could move it
+     * past the caller's clock. O(size of one bucket, or of top). */
     qnode *nd = q->nodes;
     while (q->run != NIL && nd[q->run].state != ST_LIVE) {
         uint32_t s = q->run;
         q->run = nd[s].next;
+        q->runlen--;
         if (s == q->hint) q->hint = NIL;
         node_release(q, s);
         q->dead--;
@@ -412,11 +573,12 @@ int cxi_queue_peek(cxi_queue *q, cx_time *t) {
         if (t) *t = from_key(nd[q->run].key);
         return 1;
     }
-    if (q->window)
-        for (uint32_t j = q->cur + 1; j < q->K; j++) {
+    for (int d = q->depth - 1; d >= 0; d--) {
+        const qrung *g = &q->r[d];
+        for (uint32_t j = g->cur + 1; j < g->K; j++) {
             uint64_t m = UINT64_MAX;
             int found = 0;
-            for (uint32_t s = q->head[j]; s != NIL; s = nd[s].next)
+            for (uint32_t s = g->head[j]; s != NIL; s = nd[s].next)
                 if (nd[s].state == ST_LIVE && nd[s].key <= m) {
                     m = nd[s].key;
                     found = 1;
@@ -426,6 +588,7 @@ int cxi_queue_peek(cxi_queue *q, cx_time *t) {
                 return 1;
             }
         }
+    }
     uint64_t m = UINT64_MAX;
     int found = 0;
     for (uint32_t j = 0; j < q->ntop; j++)
@@ -437,37 +600,32 @@ int cxi_queue_peek(cxi_queue *q, cx_time *t) {
     return found;
 }
 
-/* Drops every cancelled event, keeping the order of the others. O(n + K); it runs when cancelled
- * events outnumber live ones, so it costs O(1) amortised per cancel. */
-static COLD void compact(cxi_queue *q) {
+static void drop_cancelled(cxi_queue *q, uint32_t *link, uint32_t *count) {
     qnode *nd = q->nodes;
-    uint32_t *link = &q->run;
     while (*link != NIL) {
         uint32_t s = *link;
         if (nd[s].state != ST_LIVE) {
             *link = nd[s].next;
             node_release(q, s);
+            if (count) (*count)--;
         } else {
             link = &nd[s].next;
         }
     }
-    if (q->window)
-        for (uint32_t i = q->cur + 1; i < q->K; i++) {
-            link = &q->head[i];
-            while (*link != NIL) {
-                uint32_t s = *link;
-                if (nd[s].state != ST_LIVE) {
-                    *link = nd[s].next;
-                    node_release(q, s);
-                } else {
-                    link = &nd[s].next;
-                }
-            }
-        }
+}
+
+/* Drops every cancelled event, keeping the order of the others. O(n + buckets); it runs when
+ * cancelled events outnumber live ones, so it costs O(1) amortised per cancel. */
+static COLD void compact(cxi_queue *q) {
+    drop_cancelled(q, &q->run, &q->runlen);
+    for (int d = 0; d < q->depth; d++) {
+        qrung *g = &q->r[d];
+        for (uint32_t i = g->cur + 1; i < g->K; i++) drop_cancelled(q, &g->head[i], NULL);
+    }
     uint32_t k = 0;
     for (uint32_t j = 0; j < q->ntop; j++) {
         uint32_t s = (uint32_t)q->top[j].node;
-        if (nd[s].state != ST_LIVE) {
+        if (q->nodes[s].state != ST_LIVE) {
             node_release(q, s);
             continue;
         }

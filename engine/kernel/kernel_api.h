@@ -37,7 +37,10 @@ typedef struct {
 typedef uint64_t cxi_event_id;
 #define CXI_EVENT_NONE UINT64_C(0)
 
-typedef struct cxi_queue cxi_queue; /* body in queue.c */
+/* A ladder queue (kernel.c): O(1) amortised push and pop, O(1) cancel (lazy), no malloc once its
+ * arrays have grown. Ids are generation-tagged slots: at most ~4e9 pending events, and an id is only
+ * reused after its slot was released 2^32 times. Not thread-safe. */
+typedef struct cxi_queue cxi_queue; /* body in kernel.c */
 cx_status cxi_queue_create(size_t capacity_hint, cxi_queue **out);
 void cxi_queue_destroy(cxi_queue *q); /* NULL is a no-op */
 /* Schedules an event at time t. id_out may be NULL. CX_ENOMEM / CX_ELIMIT on failure. */
@@ -46,7 +49,7 @@ cx_status cxi_queue_push(cxi_queue *q, cx_time t, const cxi_payload *p, cxi_even
 int cxi_queue_cancel(cxi_queue *q, cxi_event_id id);
 /* Removes the earliest event by (time, seq). Returns 0 when the queue is empty, -1 when memory ran
  * out while reorganising (the queue is unchanged). t and p may be NULL.
- * Any time may be pushed, but a push earlier than the last popped time costs O(n). */
+ * Any time may be pushed; one earlier than the last popped (or looked-ahead) time costs O(n). */
 int cxi_queue_pop(cxi_queue *q, cx_time *t, cxi_payload *p);
 /* As cxi_queue_pop, but only an event with time <= limit; 0 when there is none. */
 int cxi_queue_pop_until(cxi_queue *q, cx_time limit, cx_time *t, cxi_payload *p);
@@ -60,7 +63,7 @@ size_t cxi_queue_size(const cxi_queue *q); /* pending (not cancelled) events */
  * by cxi_kernel_run_until / cxi_kernel_step. Handlers may schedule and cancel events. */
 typedef cx_status (*cxi_handler)(void *ctx, cx_time t, const cxi_payload *p);
 
-typedef struct cxi_kernel cxi_kernel; /* body in kernel.c */
+typedef struct cxi_kernel cxi_kernel; /* body in kernel.c; not thread-safe, one per simulation */
 cx_status cxi_kernel_create(size_t capacity_hint, cxi_kernel **out);
 void cxi_kernel_destroy(cxi_kernel *k); /* NULL is a no-op */
 /* Registers a handler; *type_out is the value to put in cxi_payload.type. At most 64 handlers. */
@@ -69,7 +72,8 @@ cx_time cxi_kernel_now(const cxi_kernel *k);
 /* Schedules p at absolute time t >= now (CX_EINVAL when t < now or p->type is unregistered). */
 cx_status cxi_kernel_schedule(cxi_kernel *k, cx_time t, const cxi_payload *p, cxi_event_id *id_out);
 int cxi_kernel_cancel(cxi_kernel *k, cxi_event_id id); /* as cxi_queue_cancel */
-/* Processes every event with time <= until in (time, seq) order, then sets now = until. */
+/* Processes every event with time <= until in (time, seq) order, then sets now = until.
+ * CX_EINVAL when until < now; CX_ENOMEM if the queue could not reorganise. */
 cx_status cxi_kernel_run_until(cxi_kernel *k, cx_time until);
 /* Processes the next event if its time <= until; *stepped = 0 otherwise (now unchanged). */
 cx_status cxi_kernel_step(cxi_kernel *k, cx_time until, int *stepped);

@@ -170,15 +170,18 @@ cx_status cxi_infra_init(cx_sim *sim) {
     sim->lexcl_ep = zalloc(&sim->arena, nl, sizeof *sim->lexcl_ep);
     sim->comp_ep = zalloc(&sim->arena, na, sizeof *sim->comp_ep); /* components <= assets */
     sim->ord = zalloc(&sim->arena, na, sizeof *sim->ord);
+    sim->nout = zalloc(&sim->arena, na, sizeof *sim->nout);
     sim->mark = zalloc(&sim->arena, na, sizeof *sim->mark);
     sim->stk = zalloc(&sim->arena, na, sizeof *sim->stk);
     sim->fset = zalloc(&sim->arena, na, sizeof *sim->fset);
     sim->bset = zalloc(&sim->arena, na, sizeof *sim->bset);
     sim->pool = zalloc(&sim->arena, na, sizeof *sim->pool);
-    if (!sim->lexcl_ep || !sim->comp_ep || !sim->ord || !sim->mark || !sim->stk || !sim->fset ||
+    if (!sim->lexcl_ep || !sim->comp_ep || !sim->ord || !sim->nout || !sim->mark || !sim->stk ||
+        !sim->fset ||
         !sim->bset || !sim->pool)
         return CX_ENOMEM;
     for (uint32_t a = 0; a < sc->nassets; a++) sim->ord[a] = a;
+    sim->ord_next = sc->nassets;
     /* A same-instant propagation that has not settled after this many updates is a livelock;
      * legitimate waves need about one update per asset and link, feedback loops with strength
      * near 1 a few hundred rounds. */
@@ -197,12 +200,13 @@ static void uncount(cx_sim *sim, uint32_t l) {
     if (counted(sim, l)) {
         const cx_link *L = &sim->sc->links[l];
         if (sim->scc[L->supplier] == sim->scc[L->dependent]) sim->comp_ep[sim->scc[L->dependent]]++;
+        sim->nout[L->supplier]--;
     }
     sim->lcount[l] = 0;
 }
 
 /* Sorts v[0..n) by ord (shell sort, Knuth's gaps: no allocation, no recursion). */
-static void sort_by_ord(const uint32_t *ord, uint32_t *v, uint32_t n) {
+static void sort_by_ord(const uint64_t *ord, uint32_t *v, uint32_t n) {
     uint32_t gap = 1;
     while (gap < n / 3) gap = 3 * gap + 1;
     for (; gap > 0; gap /= 3) {
@@ -217,6 +221,11 @@ static void sort_by_ord(const uint32_t *ord, uint32_t *v, uint32_t n) {
     }
 }
 
+/* A loop search visits at most this many assets; beyond, the link is treated as closing a loop.
+ * Exact for loops of counted links smaller than this, conservative (link not counted) beyond, and
+ * it bounds the cost of a check in a large tightly-coupled component. */
+#define LOOP_SEARCH_BUDGET 512
+
 /* Would counting link s -> a close a loop of counted links (does s already draw on a's outage)?
  * If not, the topological order is updated so that ord[s] < ord[a]
  * (Pearce & Kelly 2006: only nodes between ord[a] and ord[s] are searched and renumbered). Loops
@@ -225,7 +234,7 @@ static int closes_loop(cx_sim *sim, uint32_t s, uint32_t a) {
     const cx_scenario *sc = sim->sc;
     uint32_t comp = sim->scc[a];
     if (sim->scc[s] != comp) return 0;
-    uint32_t lb = sim->ord[a], ub = sim->ord[s];
+    uint64_t lb = sim->ord[a], ub = sim->ord[s];
     if (ub < lb) return 0;
     if (++sim->stamp == 0) { /* wrapped: clear the marks once every 2^32 searches */
         memset(sim->mark, 0, (size_t)sc->nassets * sizeof *sim->mark);
@@ -237,6 +246,7 @@ static int closes_loop(cx_sim *sim, uint32_t s, uint32_t a) {
     sim->mark[a] = stamp;
     while (sp > 0) {
         uint32_t u = sim->stk[--sp];
+        if (nf >= LOOP_SEARCH_BUDGET) return 1;
         sim->fset[nf++] = u;
         for (uint32_t e = sim->out_start[u]; e < sim->out_start[u + 1]; e++) {
             uint32_t l = sim->out_links[e], w = sc->links[l].dependent;
@@ -253,6 +263,7 @@ static int closes_loop(cx_sim *sim, uint32_t s, uint32_t a) {
     sim->mark[s] = stamp;
     while (sp > 0) {
         uint32_t u = sim->stk[--sp];
+        if (nf + nb >= LOOP_SEARCH_BUDGET) return 1;
         sim->bset[nb++] = u;
         for (uint32_t e = sim->in_start[u]; e < sim->in_start[u + 1]; e++) {
             uint32_t l = sim->in_links[e], w = sc->links[l].supplier;
@@ -366,6 +377,7 @@ static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
     int64_t sum = s->d;
     int32_t best = s->d, sup = -1;
     if (sim->links_on) {
+        if (sim->nout[a] == 0) sim->ord[a] = ++sim->ord_next;
         for (uint32_t e = sim->in_start[a]; e < sim->in_start[a + 1]; e++) {
             uint32_t l = sim->in_links[e];
             const cx_link *L = &sc->links[l];
@@ -398,6 +410,7 @@ static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
                     continue;
                 }
             }
+            if (sim->lcount[l] == 0) sim->nout[L->supplier]++;
             sim->lcount[l] = c;
             sum += c;
             if (c > best) {

@@ -104,9 +104,13 @@ struct cx_sim {
     uint32_t *in_start, *in_links;   /* CSR: links into each asset (dependent side) */
     uint32_t *out_start, *out_links; /* CSR: links out of each asset (supplier side) */
     uint32_t *scc;            /* strongly connected component of each asset */
-    /* Counted links (passing, lcount > 0) form a DAG; ord is a topological order of it inside
-     * each component, kept by Pearce-Kelly. mark/stk/fset/bset/pool: scratch (nassets each). */
-    uint32_t *ord, *mark, *stk, *fset, *bset, *pool;
+    /* Counted links (lcount > 0, always passing) form a DAG; ord is a topological order of it
+     * inside each component, kept by Pearce-Kelly. An asset that counts for nobody (nout == 0)
+     * moves to the end of the order (ord_next) before it draws on suppliers, so links that follow
+     * a cascade need no search. mark/stk/fset/bset: scratch, nassets each. */
+    uint64_t *ord, *pool, ord_next;
+    uint32_t *nout; /* counted outgoing links per asset */
+    uint32_t *mark, *stk, *fset, *bset;
     uint32_t stamp;
     cx_time guard_t;          /* same-instant update guard: time and count */
     uint64_t guard_n, guard_max;

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char *const files[] = {"scenario.csv", "regions.csv", "assets.csv",
                                     "links.csv",    "injects.csv", "iim.csv"};
 enum { NFILES = sizeof files / sizeof files[0] };
-static const char separator[] = "\n%%%%\n";
+static const char separator[] = "%%%%\n"; /* a whole line */
 
 /* The harness (not the engine) keeps its folder for the whole process: created once, reused. */
 static char dir[4096];
@@ -46,10 +46,11 @@ static void make_dir(void) {
     atexit(remove_dir);
 }
 
+/* The first line "%%%%" at or after p, which starts a line. */
 static const uint8_t *find_separator(const uint8_t *p, const uint8_t *end) {
     size_t k = sizeof separator - 1;
-    for (; (size_t)(end - p) >= k; p++)
-        if (memcmp(p, separator, k) == 0) return p;
+    for (const uint8_t *q = p; (size_t)(end - q) >= k; q++)
+        if ((q == p || q[-1] == '\n') && memcmp(q, separator, k) == 0) return q;
     return NULL;
 }
 
@@ -66,12 +67,12 @@ static void write_file(const char *name, const uint8_t *p, size_t n) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (dir[0] == '\0') make_dir();
 
-    /* Part i ends with the newline before the separator; the last part takes the rest. */
+    /* A part ends before its separator line (so it keeps its last newline); the last takes the rest. */
     const uint8_t *p = data, *end = data + size;
     size_t nparts = 0;
     for (; nparts < NFILES && p != NULL; nparts++) {
         const uint8_t *sep = nparts + 1 < NFILES ? find_separator(p, end) : NULL;
-        size_t len = sep != NULL ? (size_t)(sep - p) + 1 : (size_t)(end - p);
+        size_t len = sep != NULL ? (size_t)(sep - p) : (size_t)(end - p);
         write_file(files[nparts], p, len);
         p = sep != NULL ? sep + sizeof separator - 1 : NULL;
     }

@@ -17,7 +17,8 @@ static void test_diag_formats_location_variants(void **state) {
     cxi_diag_add(d, "x/assets.csv", 1, 0, "missing required column '%s'", "id");
     cxi_diag_add(d, "x/links.csv", 0, 0, "missing file");
     assert_int_equal(cx_diags_count(d), 3);
-    assert_string_equal(cx_diags_get(d, 0), "x/assets.csv:14:3: column 'region': unknown region 'XX'");
+    assert_string_equal(cx_diags_get(d, 0),
+                        "x/assets.csv:14:3: column 'region': unknown region 'XX'");
     assert_string_equal(cx_diags_get(d, 1), "x/assets.csv:1: missing required column 'id'");
     assert_string_equal(cx_diags_get(d, 2), "x/links.csv: missing file");
     assert_null(cx_diags_get(d, 3));
@@ -115,7 +116,8 @@ static void test_diag_quote_escapes_and_cuts_on_character_boundary(void **state)
     assert_string_equal(cxi_diag_quote(buf, sizeof buf, "a\nb\tc"), "a\\nb\\tc");
     assert_string_equal(cxi_diag_quote(buf, sizeof buf, "\x01"), "\\x01");
     /* 12 bytes of room before "...": a character cut in two is dropped, a whole one kept */
-    assert_string_equal(cxi_diag_quote(buf, sizeof buf, "abcdefghijk\xC3\xA9xyz"), "abcdefghijk...");
+    assert_string_equal(cxi_diag_quote(buf, sizeof buf, "abcdefghijk\xC3\xA9xyz"),
+                        "abcdefghijk...");
     assert_string_equal(cxi_diag_quote(buf, sizeof buf, "abcdefghij\xC3\xA9xyz"),
                         "abcdefghij\xC3\xA9...");
     assert_string_equal(cxi_diag_quote(buf, sizeof buf, "short"), "short");

@@ -316,6 +316,56 @@ static void test_dist_truncated_normal_is_never_negative(void **state) {
     gsl_rng_free(r);
 }
 
+/* Random cells built from the characters the grammars use: nothing may crash, and whatever is
+ * accepted must be sane. Run under ASan/UBSan in CI. */
+static void test_dist_random_cells_never_crash(void **state) {
+    (void)state;
+    static const char alphabet[] = "0123456789.,;:=()+-eETtZz smhdwxy_lognrmalexpuifd\t";
+    static const char *seeds[] = {"lognormal(median=6h, sigma=0.5)", "triangular(1h, 2h, 6h)",
+                                  "2024-06-06T07:30:15+02:00", "T-1d6h30m", "uniform(0,5; 1,5)", "1e-3"};
+    uint64_t x = 88172645463325252u;
+    char cell[64];
+    for (int iter = 0; iter < 200000; iter++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t n;
+        if (iter % 2) {
+            n = (size_t)(x % 40);
+            for (size_t i = 0; i < n; i++) cell[i] = alphabet[(x >> (i % 50)) % (sizeof alphabet - 1)];
+            cell[n] = '\0';
+        } else {
+            /* one mutation of a valid cell */
+            const char *sd = seeds[(x >> 8) % 6];
+            n = strlen(sd);
+            memcpy(cell, sd, n + 1);
+            size_t at = (size_t)((x >> 20) % n);
+            switch ((x >> 40) % 3) {
+            case 0: cell[at] = alphabet[(x >> 44) % (sizeof alphabet - 1)]; break;
+            case 1: memmove(cell + at, cell + at + 1, n - at); break;
+            default: cell[at] = '\0'; break;
+            }
+        }
+        cxi_parse_err e;
+        int64_t v;
+        double d;
+        cx_time t;
+        cxi_dist dist;
+        if (cxi_duration_parse(cell, &v, &e) == 0) assert_true(v >= -INT64_C(3155760000) && v <= INT64_C(3155760000));
+        else assert_true(e.col >= 1 && e.msg[0] != '\0');
+        if (cxi_datetime_parse(cell, &v, &e) != 0) assert_true(e.col >= 1 && e.msg[0] != '\0');
+        if (cxi_number_parse(cell, (int)(x & 1), &d, &e) == 0) assert_true(isfinite(d));
+        (void)cxi_time_parse(cell, 1717632000, &t, &e);
+        if (cxi_dist_parse(cell, (int)(x >> 1 & 1), (int)(x >> 2 & 1), &dist, &e) == 0) {
+            char buf[160];
+            cxi_dist_format(&dist, buf, sizeof buf);
+            assert_true(isfinite(cxi_dist_mean(&dist)) && cxi_dist_mean(&dist) >= 0);
+        } else {
+            assert_true(e.col >= 1 && e.col <= (int)strlen(cell) + 2 && e.msg[0] != '\0');
+        }
+    }
+}
+
 int main(void) {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
@@ -329,6 +379,7 @@ int main(void) {
         cmocka_unit_test(test_dist_sample_means_match),
         cmocka_unit_test(test_dist_means_are_exact),
         cmocka_unit_test(test_dist_truncated_normal_is_never_negative),
+        cmocka_unit_test(test_dist_random_cells_never_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,7 +165,7 @@ static void test_load_minimal_scenario_values_and_defaults(void **state) {
 /* FNV-1a over (file name, bytes) of the present CSV files in name order. */
 static void test_load_hash_covers_names_and_bytes_in_name_order(void **state) {
     (void)state;
-    static const char *const names[] = {"assets.csv", "iim.csv",      "injects.csv",
+    static const char *const names[] = {"assets.csv", "iim.csv",     "injects.csv",
                                         "links.csv",  "regions.csv", "scenario.csv"};
     uint64_t h = CXI_FNV_OFFSET;
     for (int i = 0; i < 6; i++) {
@@ -214,52 +214,86 @@ typedef struct {
 
 static const bad_case bad_cases[] = {
     {"missing_file", CX_EINPUT, 1, {"/assets.csv: missing file"}},
-    {"missing_column", CX_EINPUT, 1,
+    {"missing_column",
+     CX_EINPUT,
+     1,
      {"/assets.csv:1: missing required column 'sector' (did you mean 'sektor'?)"}},
-    {"field_count", CX_EINPUT, 1,
+    {"field_count",
+     CX_EINPUT,
+     1,
      {"/assets.csv:3: row has 11 fields, header has 9 (a cell containing ',' must be quoted)"}},
-    {"unterminated_quote", CX_EINPUT, 1,
+    {"unterminated_quote",
+     CX_EINPUT,
+     1,
      {"/injects.csv:8:12: unterminated quoted cell (expected a closing '\"'; the cell runs to "
       "the end of the file)"}},
-    {"stray_quote", CX_EINPUT, 1,
+    {"stray_quote",
+     CX_EINPUT,
+     1,
      {"/regions.csv:3:2: '(' after the closing quote of a quoted cell (expected ',' or the end "
       "of the line; a quote inside a quoted cell is written \"\")"}},
-    {"empty_file", CX_EINPUT, 1,
+    {"empty_file",
+     CX_EINPUT,
+     1,
      {"/links.csv:1: empty file (expected a header row naming the columns)"}},
-    {"bad_number", CX_EINPUT, 1,
+    {"bad_number",
+     CX_EINPUT,
+     1,
      {"/regions.csv:3:4: column 'lat': 'fifty' is not a number (expected a latitude in "
       "degrees, from -90 to 90)"}},
-    {"bad_duration", CX_EINPUT, 1,
+    {"bad_duration",
+     CX_EINPUT,
+     1,
      {"/scenario.csv:5:2: column 'value': bad duration: unknown unit 'x' in '2x' (expected s, "
       "m, h, d or w)"}},
-    {"bad_time", CX_EINPUT, 1,
+    {"bad_time",
+     CX_EINPUT,
+     1,
      {"/injects.csv:2:3: column 't_offset': bad time: unknown unit 'y' in 'T+6y' (expected s, "
       "m, h, d or w)"}},
-    {"bad_distribution", CX_EINPUT, 1,
+    {"bad_distribution",
+     CX_EINPUT,
+     1,
      {"/assets.csv:2:8: column 'repair': bad distribution: unknown distribution 'expo' "
       "(expected exp, lognormal, uniform, triangular, normal or fixed)"}},
-    {"negative", CX_EINPUT, 1,
+    {"negative",
+     CX_EINPUT,
+     1,
      {"/regions.csv:4:6: column 'population': '-5' is negative (expected a number >= 0)"}},
-    {"duplicate_id", CX_EINPUT, 1,
+    {"duplicate_id",
+     CX_EINPUT,
+     1,
      {"/assets.csv:7:1: column 'id': duplicate asset id 'DE-T1' (first on line 3; expected "
       "each id once)"}},
-    {"unknown_reference", CX_EINPUT, 1,
+    {"unknown_reference",
+     CX_EINPUT,
+     1,
      {"/assets.csv:3:4: column 'region': unknown region 'DX' (did you mean 'DE'?)"}},
-    {"self_link", CX_EINPUT, 1,
+    {"self_link",
+     CX_EINPUT,
+     1,
      {"/links.csv:5:2: column 'dependent': link from 'CH-P1' to itself (expected two "
       "different assets)"}},
-    {"duplicate_link", CX_EINPUT, 1,
+    {"duplicate_link",
+     CX_EINPUT,
+     1,
      {"/links.csv:6:2: column 'dependent': duplicate link 'DE-P1' -> 'FR-P1' (first on line "
       "2; expected each supplier, dependent pair once)"}},
-    {"out_of_range", CX_EINPUT, 2,
+    {"out_of_range",
+     CX_EINPUT,
+     2,
      {"/regions.csv:4:4: column 'lat': '96.8182' is out of range (expected a latitude in "
       "degrees, from -90 to 90)",
       "/links.csv:2:3: column 'threshold': '1.5' is out of range (expected a number above 0 "
       "and at most 1)"}},
-    {"inject_after_horizon", CX_EINPUT, 1,
+    {"inject_after_horizon",
+     CX_EINPUT,
+     1,
      {"/injects.csv:6:3: column 't_offset': inject at T+3d00:00:00 is after the horizon "
       "T+2d00:00:00 (expected a time up to the horizon, or a longer horizon in scenario.csv)"}},
-    {"inject_target", CX_EINPUT, 3,
+    {"inject_target",
+     CX_EINPUT,
+     3,
      {"/injects.csv:2:5: column 'target': damage inject 'I3' has more than one target: "
       "'target' and 'region' (expected exactly one of: 'target', 'region' (+ 'sector'), or "
       "'lat'+'lon'+'radius_km')",
@@ -269,23 +303,33 @@ static const bad_case bad_cases[] = {
       "/injects.csv:6:6: column 'country': region '*' (every region) needs a sector (expected "
       "one of: power, gas, oil, telecom, transport, rail, water, health, finance, government, "
       "election_it, media, food, space in 'sector')"}},
-    {"unknown_key", CX_EINPUT, 2,
+    {"unknown_key",
+     CX_EINPUT,
+     2,
      {"/scenario.csv:5:1: column 'key': unknown key 'horizn' (did you mean 'horizon'?)",
       "/scenario.csv: missing required key 'horizon' (expected a row 'horizon,<a duration "
       "above zero such as 48h or 2d>')"}},
-    {"unknown_sector", CX_EINPUT, 1,
+    {"unknown_sector",
+     CX_EINPUT,
+     1,
      {"/assets.csv:3:3: column 'sector': unknown sector 'telecomm' (did you mean 'telecom'?)"}},
-    {"invalid_utf8", CX_EINPUT, 1,
+    {"invalid_utf8",
+     CX_EINPUT,
+     1,
      {"/assets.csv:4:2: column 'name': invalid UTF-8 byte 0xE9 at byte 2 of the cell "
       "(expected UTF-8 text: save the file as 'CSV UTF-8')"}},
-    {"three_bad_rows", CX_EINPUT, 3,
+    {"three_bad_rows",
+     CX_EINPUT,
+     3,
      {"/links.csv:6:1: column 'supplier': unknown asset 'XX-1' (expected an id from "
       "assets.csv)",
       "/links.csv:7:2: column 'dependent': unknown asset 'YY-2' (expected an id from "
       "assets.csv)",
       "/links.csv:8:3: column 'threshold': '0' is out of range (expected a number above 0 and "
       "at most 1)"}},
-    {"several_files", CX_EINPUT, 3,
+    {"several_files",
+     CX_EINPUT,
+     3,
      {"/scenario.csv:6:2: column 'value': seed '-42' is not a whole number (expected a whole "
       "number from 0 to 18446744073709551615)",
       "/regions.csv:3:4: column 'lat': 'fifty' is not a number (expected a latitude in "
@@ -390,7 +434,7 @@ static void test_load_limits_give_elimit(void **state) {
 static char tmpdir[64];
 
 static void variant(const char *file, const char *text) {
-    static const char *const names[] = {"assets.csv", "iim.csv",      "injects.csv",
+    static const char *const names[] = {"assets.csv", "iim.csv",     "injects.csv",
                                         "links.csv",  "regions.csv", "scenario.csv"};
     strcpy(tmpdir, "/tmp/cx_test_load_XXXXXX");
     assert_non_null(mkdtemp(tmpdir));
@@ -414,7 +458,7 @@ static void variant(const char *file, const char *text) {
 }
 
 static void variant_cleanup(void) {
-    static const char *const names[] = {"assets.csv", "iim.csv",      "injects.csv",
+    static const char *const names[] = {"assets.csv", "iim.csv",     "injects.csv",
                                         "links.csv",  "regions.csv", "scenario.csv"};
     for (int i = 0; i < 6; i++) {
         char p[512];
@@ -462,7 +506,8 @@ static void test_load_scenario_keys(void **state) {
                    ":4:2: column 'value': '0s' is not above zero (expected a duration above zero "
                    "such as 48h or 2d)",
                    ":5:2: column 'value': unknown model 'agents' (expected assets, iim or both)",
-                   ":8:1: column 'key': unknown sector 'pwer' in key 'iim_resilience.pwer' (did you "
+                   ":8:1: column 'key': unknown sector 'pwer' in key 'iim_resilience.pwer' (did "
+                   "you "
                    "mean 'power'?)",
                    ":9:1: column 'key': key 'start' is given twice (first on line 3; expected each "
                    "key once)",
@@ -474,18 +519,19 @@ static void test_load_scenario_keys(void **state) {
 
 static void test_load_regions_rules(void **state) {
     (void)state;
-    expect_variant("regions.csv",
-                   "code,name,kind,lat,lon,population\nDE,Germany,member state,51,10,1\n"
-                   "FR,France,candidate,46,2,1\nCH,Swiss,third,46,,1\n,Nowhere,,1,1,\n"
-                   "DE,Again,,1,1,\n",
-                   4,
-                   ":3:3: column 'kind': unknown region kind 'candidate' (expected member, "
-                   "participating, third or other)",
-                   ":4:5: column 'lon': missing value (expected a longitude in degrees, from -180 to "
-                   "180)",
-                   ":5:1: column 'code': missing value (expected a region code such as AT)",
-                   ":6:1: column 'code': duplicate region code 'DE' (first on line 2; expected each "
-                   "code once)");
+    expect_variant(
+        "regions.csv",
+        "code,name,kind,lat,lon,population\nDE,Germany,member state,51,10,1\n"
+        "FR,France,candidate,46,2,1\nCH,Swiss,third,46,,1\n,Nowhere,,1,1,\n"
+        "DE,Again,,1,1,\n",
+        4,
+        ":3:3: column 'kind': unknown region kind 'candidate' (expected member, "
+        "participating, third or other)",
+        ":4:5: column 'lon': missing value (expected a longitude in degrees, from -180 to "
+        "180)",
+        ":5:1: column 'code': missing value (expected a region code such as AT)",
+        ":6:1: column 'code': duplicate region code 'DE' (first on line 2; expected each "
+        "code once)");
 }
 
 static void test_load_assets_position_rules(void **state) {
@@ -494,37 +540,39 @@ static void test_load_assets_position_rules(void **state) {
                    "id,sector,region,lat,lon\nDE-P1,power,DE,53,\nDE-T1,telecom,DE,,\n"
                    "FR-P1,power,FR,,\nFR-W1,water,FR,,\nCH-P1,power,,,\n",
                    2,
-                   ":2:4: column 'lat': lat given without lon (expected both, or neither to use the "
+                   ":2:4: column 'lat': lat given without lon (expected both, or neither to use "
+                   "the "
                    "region's point)",
                    ":6:3: column 'region': missing value (expected a code from regions.csv)");
 }
 
 static void test_load_inject_rules(void **state) {
     (void)state;
-    expect_variant("injects.csv",
-                   "id,time,kind,target,region,sector,lat,lon,radius_km,magnitude,message\n"
-                   "A,1h,message,,,,,,,,\n"
-                   "B,1h,damage,,,,48,2,,,\n"
-                   "C,1h,damage,DE-P1,,power,,,,1.5,\n"
-                   "D,1h,damage,,DE,,,,,,\n"
-                   "D,2h,message,,,,,,,,hello\n"
-                   "E,2h,damag,,,,,,,,\n"
-                   "F,,restore,DE-P1,,,,,,,\n"
-                   "G,1h,disable,,XX,,,,,,\n",
-                   8,
-                   ":2:11: column 'message': missing value (a message inject needs the text the "
-                   "players receive)",
-                   ":3:9: column 'radius_km': missing value (expected a radius in km above 0)",
-                   ":4:10: column 'magnitude': '1.5' is out of range (expected a number from 0 to 1)",
-                   ":4:6: column 'sector': a sector does not apply to an asset target (expected an "
-                   "empty sector, or a 'region' or radius target)",
-                   ":6:1: column 'id': duplicate inject id 'D' (first on line 5; expected each id "
-                   "once)",
-                   ":7:3: column 'kind': unknown inject kind 'damag' (did you mean 'damage'?)",
-                   ":8:2: column 'time': missing value (expected a time such as T+6h or "
-                   "2024-06-06T07:30Z)",
-                   ":9:5: column 'region': unknown region 'XX' (expected a code from regions.csv or "
-                   "'*')");
+    expect_variant(
+        "injects.csv",
+        "id,time,kind,target,region,sector,lat,lon,radius_km,magnitude,message\n"
+        "A,1h,message,,,,,,,,\n"
+        "B,1h,damage,,,,48,2,,,\n"
+        "C,1h,damage,DE-P1,,power,,,,1.5,\n"
+        "D,1h,damage,,DE,,,,,,\n"
+        "D,2h,message,,,,,,,,hello\n"
+        "E,2h,damag,,,,,,,,\n"
+        "F,,restore,DE-P1,,,,,,,\n"
+        "G,1h,disable,,XX,,,,,,\n",
+        8,
+        ":2:11: column 'message': missing value (a message inject needs the text the "
+        "players receive)",
+        ":3:9: column 'radius_km': missing value (expected a radius in km above 0)",
+        ":4:10: column 'magnitude': '1.5' is out of range (expected a number from 0 to 1)",
+        ":4:6: column 'sector': a sector does not apply to an asset target (expected an "
+        "empty sector, or a 'region' or radius target)",
+        ":6:1: column 'id': duplicate inject id 'D' (first on line 5; expected each id "
+        "once)",
+        ":7:3: column 'kind': unknown inject kind 'damag' (did you mean 'damage'?)",
+        ":8:2: column 'time': missing value (expected a time such as T+6h or "
+        "2024-06-06T07:30Z)",
+        ":9:5: column 'region': unknown region 'XX' (expected a code from regions.csv or "
+        "'*')");
 }
 
 static void test_load_column_alias_conflict_and_missing_columns(void **state) {
@@ -548,7 +596,8 @@ static void test_load_iim_rules(void **state) {
                    "code, or empty for the dependent's own region)",
                    ":5:5: column 'coefficient': '1' is out of range (expected a number from 0 up "
                    "to, not including, 1)",
-                   ":3:3: column 'depends_on': duplicate coupling: power in DE depending on gas in DE (first on line 2; "
+                   ":3:3: column 'depends_on': duplicate coupling: power in DE depending on gas in "
+                   "DE (first on line 2; "
                    "expected each pair once)");
 }
 

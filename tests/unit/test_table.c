@@ -69,7 +69,8 @@ static void assert_msg(fx *f, size_t i, const char *fmt, ...) {
     assert_string_equal(cx_diags_get(f->d, i), want);
 }
 
-static void assert_cell(const cxi_table *t, unsigned r, unsigned c, const char *text, unsigned line) {
+static void assert_cell(const cxi_table *t, unsigned r, unsigned c, const char *text,
+                        unsigned line) {
     assert_true(r < t->nrows);
     assert_true(c < t->ncols);
     assert_string_equal(t->rows[r][c].text, text);
@@ -194,8 +195,10 @@ static void test_table_reports_every_wrong_field_count_and_keeps_good_rows(void 
     fx *f = *state;
     assert_int_equal(read_str(f, "a,b,c\n1,2,3\n1,2\n4,5,6\n1,2,3,4\n"), CX_EINPUT);
     assert_int_equal(cx_diags_count(f->d), 2);
-    assert_msg(f, 0, "%s:3: row has 2 fields, header has 3 (expected one field per column; a "
-                     "delimiter is missing)", f->path);
+    assert_msg(f, 0,
+               "%s:3: row has 2 fields, header has 3 (expected one field per column; a "
+               "delimiter is missing)",
+               f->path);
     assert_msg(f, 1, "%s:5: row has 4 fields, header has 3 (a cell containing ',' must be quoted)",
                f->path);
     assert_int_equal(f->t.nrows, 2);
@@ -206,8 +209,10 @@ static void test_table_reports_unterminated_quote_where_the_cell_starts(void **s
     fx *f = *state;
     assert_int_equal(read_str(f, "id,msg\nA,ok\nB,\"never closed\nC,x\n"), CX_EINPUT);
     assert_int_equal(cx_diags_count(f->d), 1);
-    assert_msg(f, 0, "%s:3:2: unterminated quoted cell (expected a closing '\"'; the cell runs to "
-                     "the end of the file)", f->path);
+    assert_msg(f, 0,
+               "%s:3:2: unterminated quoted cell (expected a closing '\"'; the cell runs to "
+               "the end of the file)",
+               f->path);
     assert_int_equal(f->t.nrows, 1);
 }
 
@@ -215,15 +220,19 @@ static void test_table_reports_quote_inside_unquoted_cell(void **state) {
     fx *f = *state;
     assert_int_equal(read_str(f, "id,msg\nA,ok\nB,say \"hi\"\n"), CX_EINPUT);
     assert_int_equal(cx_diags_count(f->d), 1);
-    assert_msg(f, 0, "%s:3:2: quote inside an unquoted cell (expected the whole cell in quotes, "
-                     "with inner quotes doubled: \"say \"\"hi\"\"\")", f->path);
+    assert_msg(f, 0,
+               "%s:3:2: quote inside an unquoted cell (expected the whole cell in quotes, "
+               "with inner quotes doubled: \"say \"\"hi\"\"\")",
+               f->path);
 }
 
 static void test_table_reports_text_after_closing_quote(void **state) {
     fx *f = *state;
     assert_int_equal(read_str(f, "id;msg\n\"A\"x;1\n"), CX_EINPUT);
-    assert_msg(f, 0, "%s:2:1: 'x' after the closing quote of a quoted cell (expected ';' or the "
-                     "end of the line; a quote inside a quoted cell is written \"\")", f->path);
+    assert_msg(f, 0,
+               "%s:2:1: 'x' after the closing quote of a quoted cell (expected ';' or the "
+               "end of the line; a quote inside a quoted cell is written \"\")",
+               f->path);
 }
 
 static void test_table_reports_empty_file(void **state) {
@@ -254,17 +263,26 @@ static void test_table_reports_missing_file(void **state) {
 static void test_table_reports_invalid_utf8_with_position(void **state) {
     fx *f = *state;
     /* Latin-1 e-acute, a truncated 2-byte sequence, an overlong '/' and a surrogate */
-    assert_int_equal(read_str(f, "id,name\nA,R\xE9seau\nB,ok\xC3\nC,\xC0\xAF\nD,\xED\xA0\x80\nE,\xF0\x9F\x98\x80\n"),
+    assert_int_equal(read_str(f, "id,name\nA,R\xE9seau\nB,ok\xC3\nC,\xC0\xAF\nD,\xED\xA0\x80\nE,"
+                                 "\xF0\x9F\x98\x80\n"),
                      CX_EINPUT);
     assert_int_equal(cx_diags_count(f->d), 4);
-    assert_msg(f, 0, "%s:2:2: column 'name': invalid UTF-8 byte 0xE9 at byte 2 of the cell "
-                     "(expected UTF-8 text: save the file as 'CSV UTF-8')", f->path);
-    assert_msg(f, 1, "%s:3:2: column 'name': invalid UTF-8 byte 0xC3 at byte 3 of the cell "
-                     "(expected UTF-8 text: save the file as 'CSV UTF-8')", f->path);
-    assert_msg(f, 2, "%s:4:2: column 'name': invalid UTF-8 byte 0xC0 at byte 1 of the cell "
-                     "(expected UTF-8 text: save the file as 'CSV UTF-8')", f->path);
-    assert_msg(f, 3, "%s:5:2: column 'name': invalid UTF-8 byte 0xED at byte 1 of the cell "
-                     "(expected UTF-8 text: save the file as 'CSV UTF-8')", f->path);
+    assert_msg(f, 0,
+               "%s:2:2: column 'name': invalid UTF-8 byte 0xE9 at byte 2 of the cell "
+               "(expected UTF-8 text: save the file as 'CSV UTF-8')",
+               f->path);
+    assert_msg(f, 1,
+               "%s:3:2: column 'name': invalid UTF-8 byte 0xC3 at byte 3 of the cell "
+               "(expected UTF-8 text: save the file as 'CSV UTF-8')",
+               f->path);
+    assert_msg(f, 2,
+               "%s:4:2: column 'name': invalid UTF-8 byte 0xC0 at byte 1 of the cell "
+               "(expected UTF-8 text: save the file as 'CSV UTF-8')",
+               f->path);
+    assert_msg(f, 3,
+               "%s:5:2: column 'name': invalid UTF-8 byte 0xED at byte 1 of the cell "
+               "(expected UTF-8 text: save the file as 'CSV UTF-8')",
+               f->path);
     assert_int_equal(f->t.nrows, 5); /* the 4-byte emoji on line 6 is valid */
 }
 
@@ -279,8 +297,10 @@ static void test_table_reports_nul_byte(void **state) {
     fx *f = *state;
     put(f, "id,v\nA,x\0y\n", 11);
     assert_int_equal(cxi_table_read(f->path, NULL, &f->t, f->d), CX_EINPUT);
-    assert_msg(f, 0, "%s:2:2: column 'v': NUL byte in the cell (expected UTF-8 text; is the file "
-                     "UTF-16?)", f->path);
+    assert_msg(f, 0,
+               "%s:2:2: column 'v': NUL byte in the cell (expected UTF-8 text; is the file "
+               "UTF-16?)",
+               f->path);
 }
 
 static void test_table_reports_duplicate_header(void **state) {

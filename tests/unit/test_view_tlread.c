@@ -295,9 +295,17 @@ static void test_tlread_follow_reads_rows_appended_later(void **state) {
     assert_int_equal(cxv_timeline_follow(tl, &added, NULL), CX_OK);
     assert_int_equal(added, 1);
     assert_int_equal(cxv_timeline_last_t(tl), 30);
+    /* the run renames its folder when it ends: rows written after that are still read */
+    char moved[300];
+    snprintf(moved, sizeof moved, "%s.moved", path);
+    assert_int_equal(rename(path, moved), 0);
+    tmp_append(moved, "40,,run,x,,,end,0,,0,0,\n");
+    assert_int_equal(cxv_timeline_follow(tl, &added, NULL), CX_OK);
+    assert_int_equal(added, 1);
+    assert_int_equal(cxv_timeline_last_t(tl), 40);
     cxv_state_free(&st);
     cxv_timeline_close(tl);
-    remove(path);
+    remove(moved);
     free(path);
 }
 

@@ -1,0 +1,206 @@
+/* bench_scale.c — `crisim bench scale`: generates scenarios of growing size (tools/gen.c), loads
+ * each and runs one replicate, printing one key=value line per size.
+ * Invariant: each size is loaded and run in a fresh child process, so peak_rss_mb is that size's. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_ext.h"
+#include "commands.h"
+#include "crisim.h"
+#include "gen.h"
+#include "mc_util.h"
+
+#define CMD "bench scale"
+#define MAX_SIZES 32
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: crisim bench scale [--sizes N1,N2,...] [--links-per-asset L] [--seed S]\n"
+            "                          [--dir DIR]\n"
+            "\n"
+            "For each size N: writes a scenario of N assets and L*N links with 'crisim gen' (into a\n"
+            "temporary folder under DIR, removed afterwards), then, in a fresh process, loads it and\n"
+            "runs one replicate to the horizon. Prints one line per size:\n"
+            "  engine=crisim bench=scale assets=N links=M regions=R injects=K gen_ms=... load_ms=...\n"
+            "  run_ms=... events=... assets_failed=... peak_rss_mb=... load_us_per_asset=...\n"
+            "  run_us_per_asset=...\n"
+            "run_ms covers creating the simulation, running it and reading its metrics.\n"
+            "\n"
+            "  --sizes LIST          comma-separated asset counts (default 1000,10000,100000)\n"
+            "  --links-per-asset L   links per asset, 0 to 100 (default 3)\n"
+            "  --seed S              generator seed (default 1)\n"
+            "  --dir DIR             where to write the scenarios (default $TMPDIR or /tmp)\n");
+}
+
+static int parse_sizes(const char *s, uint64_t *out, size_t *n) {
+    char buf[1024];
+    if (strlen(s) >= sizeof buf) return -1;
+    strcpy(buf, s);
+    *n = 0;
+    for (char *p = buf;;) {
+        char *comma = strchr(p, ',');
+        if (comma) *comma = '\0';
+        if (*n == MAX_SIZES || mc_parse_u64(p, &out[*n]) != 0 || out[*n] == 0 ||
+            out[*n] > GEN_MAX_ASSETS)
+            return -1;
+        (*n)++;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
+static void remove_scenario(const char *dir) {
+    static const char *const names[] = {"scenario.csv", "regions.csv", "assets.csv", "links.csv",
+                                        "injects.csv"};
+    char path[4400];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+static double metric(const cx_metric *m, size_t n, const char *name) {
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(m[i].name, name) && !m[i].sector[0] && !m[i].region[0]) return m[i].value;
+    return NAN;
+}
+
+/* The child: load + one replicate; prints the line. Returns the exit status. */
+static int load_and_run(const char *dir, const gen_counts *c, double gen_ms) {
+    cx_diags *d = NULL;
+    cx_scenario *sc = NULL;
+    if (cx_diags_create(&d) != CX_OK) return 1;
+    cx_load_opts lo = cx_load_opts_default();
+    lo.max_file_bytes = (size_t)1 << 32; /* 1,000,000 assets + 3,000,000 links is about 200 MB */
+    lo.max_rows = 200000000;
+    double t0 = mc_now();
+    cx_status st = cx_scenario_load(dir, &lo, &sc, d);
+    double t1 = mc_now();
+    if (st != CX_OK) {
+        cli_print_diags(d);
+        fprintf(stderr, "crisim bench scale: %s: cannot load: %s\n", dir, cx_status_str(st));
+        cx_diags_destroy(d);
+        return 1;
+    }
+    cx_diags_destroy(d);
+    cx_sim_config cfg = cx_sim_config_default();
+    cfg.seed = cx_scenario_seed(sc);
+    cx_sim *sim = NULL;
+    const cx_metric *m = NULL;
+    size_t nm = 0;
+    double t2 = mc_now();
+    st = cx_sim_create(sc, &cfg, &sim);
+    if (st == CX_OK) st = cx_sim_run(sim);
+    if (st == CX_OK) st = cx_sim_metrics(sim, &m, &nm);
+    double t3 = mc_now();
+    if (st != CX_OK) {
+        fprintf(stderr, "crisim bench scale: %s: replicate 0 failed: %s\n", dir,
+                sim && cx_sim_errmsg(sim)[0] ? cx_sim_errmsg(sim) : cx_status_str(st));
+        cx_sim_destroy(sim);
+        cx_scenario_destroy(sc);
+        return 1;
+    }
+    double load_ms = 1e3 * (t1 - t0), run_ms = 1e3 * (t3 - t2);
+    printf("engine=crisim bench=scale assets=%" PRIu64 " links=%" PRIu64 " regions=%" PRIu32
+           " injects=%" PRIu64 " gen_ms=%.0f load_ms=%.1f run_ms=%.1f events=%.0f assets_failed=%.0f"
+           " peak_rss_mb=%.1f load_us_per_asset=%.2f run_us_per_asset=%.2f\n",
+           c->assets, c->links, c->regions, c->injects, gen_ms, load_ms, run_ms,
+           metric(m, nm, "events"), metric(m, nm, "assets_failed"), mc_peak_rss_mb(),
+           1e3 * load_ms / (double)c->assets, 1e3 * run_ms / (double)c->assets);
+    fflush(stdout);
+    cx_sim_destroy(sim);
+    cx_scenario_destroy(sc);
+    return 0;
+}
+
+int bench_scale(int argc, char **argv) {
+    uint64_t sizes[MAX_SIZES] = {1000, 10000, 100000};
+    size_t nsizes = 3;
+    uint64_t lpa = 3, seed = 1;
+    const char *base = getenv("TMPDIR");
+    if (!base || !base[0]) base = "/tmp";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--sizes") || !strcmp(a, "--links-per-asset") || !strcmp(a, "--seed") ||
+            !strcmp(a, "--dir")) {
+            if (i + 1 >= argc) return cli_usage_error(CMD, "%s needs a value", a);
+            const char *v = argv[++i];
+            if (!strcmp(a, "--sizes")) {
+                if (parse_sizes(v, sizes, &nsizes) != 0)
+                    return cli_usage_error(CMD, "--sizes '%s': expected up to %d comma-separated "
+                                           "counts from 1 to %" PRIu64, v, MAX_SIZES, GEN_MAX_ASSETS);
+            } else if (!strcmp(a, "--links-per-asset")) {
+                if (mc_parse_u64(v, &lpa) != 0 || lpa > 100)
+                    return cli_usage_error(CMD, "--links-per-asset '%s': expected 0 to 100", v);
+            } else if (!strcmp(a, "--seed")) {
+                if (mc_parse_u64(v, &seed) != 0)
+                    return cli_usage_error(CMD, "--seed '%s': expected an unsigned 64-bit integer", v);
+            } else {
+                base = v;
+            }
+            continue;
+        }
+        return cli_usage_error(CMD, "unknown argument '%s'", a);
+    }
+    char tmpl[4200];
+    snprintf(tmpl, sizeof tmpl, "%s/crisim-scale.XXXXXX", base);
+    char *top = mkdtemp(tmpl);
+    if (!top) {
+        fprintf(stderr, "crisim bench scale: cannot create a folder in '%s': %s\n", base,
+                strerror(errno));
+        return 1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < nsizes && rc == 0; i++) {
+        char dir[4300], err[4400];
+        snprintf(dir, sizeof dir, "%s/gen-%" PRIu64, top, sizes[i]);
+        gen_opts o = gen_opts_default();
+        o.assets = sizes[i];
+        uint64_t pairs = sizes[i] * (sizes[i] - 1);
+        o.links = lpa * sizes[i] < pairs ? lpa * sizes[i] : pairs;
+        o.seed = seed;
+        gen_counts c;
+        double t0 = mc_now();
+        int g = gen_write(&o, dir, &c, err, sizeof err);
+        double gen_ms = 1e3 * (mc_now() - t0);
+        if (g != 0) {
+            fprintf(stderr, "crisim bench scale: %s\n", err);
+            remove_scenario(dir);
+            rc = 1;
+            break;
+        }
+        /* The generator's memory is freed; the child starts from this small process. */
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid < 0) {
+            fprintf(stderr, "crisim bench scale: fork: %s\n", strerror(errno));
+            rc = 1;
+        } else if (pid == 0) {
+            _exit(load_and_run(dir, &c, gen_ms));
+        } else {
+            int status = 0;
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                fprintf(stderr, "crisim bench scale: size %" PRIu64 " failed (%s %d)\n", sizes[i],
+                        WIFEXITED(status) ? "exit status" : "signal",
+                        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+                rc = 1;
+            }
+        }
+        remove_scenario(dir);
+    }
+    rmdir(top);
+    return rc;
+}

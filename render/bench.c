@@ -92,8 +92,6 @@ static int write_files(const cxv_bench_opts *o, const char *dir, char *err, size
     fprintf(f, "key,value\nscenario,bench-view\nscenario_dir,..\n");
     fclose(f);
     OPEN("run/timeline.csv");
-    static char buf[1 << 16];
-    setvbuf(f, buf, _IOFBF, sizeof buf);
     fprintf(f, "t,time,kind,entity,region,sector,state,value,cause,cross_border,depth,text\n");
     int64_t t = 0;
     const int64_t t0 = 1704067200; /* 2024-01-01T00:00Z */

@@ -461,10 +461,15 @@ static void cb_end(int c, void *ud) {
 /* ---- snapshots ------------------------------------------------------------------------------ */
 
 static int take_snapshots(cxv_timeline *tl) {
-    if (!tl->K) {
-        tl->K = tl->opts.snapshot_min ? tl->opts.snapshot_min : DEFAULT_SNAPSHOT_MIN;
-        if (tl->nent > tl->K) tl->K = tl->nent;
+    size_t kmin = tl->opts.snapshot_min ? tl->opts.snapshot_min : DEFAULT_SNAPSHOT_MIN;
+    if (tl->K && tl->nent > 2 * tl->K) {
+        /* a followed file brought many new entities: with the old K snapshots would cost more
+         * than 4 bytes per row, so rebuild them all with K = entities (amortised O(rows)) */
+        tl->K = 0;
+        tl->nsnap = tl->snap_len = 0;
+        tl->cur_applied = tl->cur_nent = 0;
     }
+    if (!tl->K) tl->K = tl->nent > kmin ? tl->nent : kmin;
     if (grow((void **)&tl->cur, &tl->cur_cap, tl->nent ? tl->nent : 1, sizeof *tl->cur)) return -1;
     for (size_t i = tl->cur_nent; i < tl->nent; i++) tl->cur[i] = CXV_NONE; /* new: absent */
     tl->cur_nent = tl->nent;

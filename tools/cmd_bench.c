@@ -13,7 +13,6 @@
 #include "kernel/kernel_api.h"
 
 /* Defined in cmd_view.c (the viewer's benchmark); its declaration belongs in commands.h. */
-int cmd_bench_view(int argc, char **argv);
 
 /* The hold model's random stream, identical to shared/bench/peers/rng.h (splitmix64 -> 53-bit
  * uniform in (0,1] -> Exp(1) = -log u), so crisim does the same model work as the peers. */

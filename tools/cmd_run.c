@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -287,10 +288,13 @@ static int run_loaded(const cx_scenario *sc, uint64_t seed, uint64_t replicate, 
     snprintf(rep_s, sizeof rep_s, "%" PRIu64, replicate);
     snprintf(hor_s, sizeof hor_s, "%" PRId64, (int64_t)horizon);
     cxi_datetime_format(cx_scenario_start(sc), start_s, sizeof start_s);
+    char cwd[PATH_BUF];
+    if (!getcwd(cwd, sizeof cwd)) cwd[0] = '\0'; /* the viewer then searches for the scenario */
     const cxi_kv kv[] = {
         {"crisim_version", cx_version()},
         {"scenario", cx_scenario_name(sc)},
         {"scenario_dir", cx_scenario_dir(sc)},
+        {"cwd", cwd},
         {"scenario_hash", cx_scenario_hash(sc)},
         {"seed", seed_s},
         {"replicate", rep_s},

@@ -13,7 +13,6 @@
 #include "crisim.h"
 
 /* `crisim bench view`: declared here until tools/commands.h lists it (cmd_bench.c dispatches). */
-int cmd_bench_view(int argc, char **argv);
 
 #if defined(CRISIM_HAVE_VIEWER)
 #include <SDL.h>

@@ -2,6 +2,7 @@
  * Exit status: 0 success, 1 runtime failure, 2 bad input or usage. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crisim.h"
@@ -70,6 +71,11 @@ void cli_command_line(int argc, char **argv, char *buf, size_t n) {
 }
 
 int main(int argc, char **argv) {
+    /* Subcommands get a copy of argv: getopt_long permutes what it parses, and manifests must
+     * record the command line as typed. */
+    char **args = malloc(((size_t)argc + 1) * sizeof *args);
+    if (!args) return 1;
+    memcpy(args, argv, ((size_t)argc + 1) * sizeof *args);
     cli_argc = argc;
     cli_argv = argv;
     if (argc < 2) {
@@ -86,7 +92,12 @@ int main(int argc, char **argv) {
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+        if (!strcmp(cmd, commands[i].name)) {
+            int rc = commands[i].fn(argc - 1, args + 1);
+            free(args);
+            return rc;
+        }
+    free(args);
     fprintf(stderr, "crisim: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 2;

@@ -167,8 +167,11 @@ cx_status cxi_infra_init(cx_sim *sim) {
     if ((st = build_csr(sim, 1, &sim->in_start, &sim->in_links)) != CX_OK) return st;
     if ((st = build_csr(sim, 0, &sim->out_start, &sim->out_links)) != CX_OK) return st;
     if ((st = build_scc(sim)) != CX_OK) return st;
-    sim->lexcl_ep = zalloc(&sim->arena, nl, sizeof *sim->lexcl_ep);
-    sim->comp_ep = zalloc(&sim->arena, na, sizeof *sim->comp_ep); /* components <= assets */
+    sim->lin = zalloc(&sim->arena, nl, sizeof *sim->lin);
+    sim->lflip_t = zalloc(&sim->arena, nl, sizeof *sim->lflip_t);
+    sim->lflips = zalloc(&sim->arena, nl, sizeof *sim->lflips);
+    sim->lexcl_ver = zalloc(&sim->arena, nl, sizeof *sim->lexcl_ver);
+    sim->qver = zalloc(&sim->arena, na, sizeof *sim->qver);
     sim->ord = zalloc(&sim->arena, na, sizeof *sim->ord);
     sim->nout = zalloc(&sim->arena, na, sizeof *sim->nout);
     sim->mark = zalloc(&sim->arena, na, sizeof *sim->mark);
@@ -176,10 +179,10 @@ cx_status cxi_infra_init(cx_sim *sim) {
     sim->fset = zalloc(&sim->arena, na, sizeof *sim->fset);
     sim->bset = zalloc(&sim->arena, na, sizeof *sim->bset);
     sim->pool = zalloc(&sim->arena, na, sizeof *sim->pool);
-    if (!sim->lexcl_ep || !sim->comp_ep || !sim->ord || !sim->nout || !sim->mark || !sim->stk ||
-        !sim->fset ||
-        !sim->bset || !sim->pool)
+    if (!sim->lin || !sim->lflip_t || !sim->lflips || !sim->lexcl_ver || !sim->qver || !sim->ord ||
+        !sim->nout || !sim->mark || !sim->stk || !sim->fset || !sim->bset || !sim->pool)
         return CX_ENOMEM;
+    for (uint32_t l = 0; l < sc->nlinks; l++) sim->lflip_t[l] = -1;
     for (uint32_t a = 0; a < sc->nassets; a++) sim->ord[a] = a;
     sim->ord_next = sc->nassets;
     /* A same-instant propagation that has not settled after this many updates is a livelock;
@@ -189,20 +192,33 @@ cx_status cxi_infra_init(cx_sim *sim) {
     return CX_OK;
 }
 
-static int link_passes(uint8_t ls) { return ls == CXI_LINK_ACTIVE || ls == CXI_LINK_PENDING_OFF; }
+static int counted(const cx_sim *sim, uint32_t l) { return sim->lin[l]; }
 
-static int counted(const cx_sim *sim, uint32_t l) {
-    return sim->lcount[l] > 0 && link_passes(sim->lstate[l]);
+/* A link may enter or leave the counted set at most this many times per instant; then its status
+ * is frozen until the next instant. C then stops changing, and updates over a fixed DAG always
+ * settle: this is what guarantees that every instant ends. */
+#define FLIPS_PER_INSTANT 4
+
+static int frozen(const cx_sim *sim, uint32_t l, cx_time t) {
+    return sim->lflip_t[l] == t && sim->lflips[l] >= FLIPS_PER_INSTANT;
 }
 
-/* Link l stops counting (its contribution fell to 0, or it deactivated). */
-static void uncount(cx_sim *sim, uint32_t l) {
-    if (counted(sim, l)) {
-        const cx_link *L = &sim->sc->links[l];
-        if (sim->scc[L->supplier] == sim->scc[L->dependent]) sim->comp_ep[sim->scc[L->dependent]]++;
-        sim->nout[L->supplier]--;
+static void flip(cx_sim *sim, uint32_t l, cx_time t) {
+    if (sim->lflip_t[l] != t) {
+        sim->lflip_t[l] = t;
+        sim->lflips[l] = 0;
     }
+    sim->lflips[l]++;
+}
+
+/* Link l stops counting (its contribution fell to 0, or it deactivated); a frozen link stays in
+ * C (contributing nothing) until a later instant. */
+static void uncount(cx_sim *sim, uint32_t l, cx_time t) {
     sim->lcount[l] = 0;
+    if (!sim->lin[l] || frozen(sim, l, t)) return;
+    sim->lin[l] = 0;
+    sim->nout[sim->sc->links[l].supplier]--;
+    flip(sim, l, t);
 }
 
 /* Sorts v[0..n) by ord (shell sort, Knuth's gaps: no allocation, no recursion). */
@@ -224,7 +240,7 @@ static void sort_by_ord(const uint64_t *ord, uint32_t *v, uint32_t n) {
 /* A loop search visits at most this many assets; beyond, the link is treated as closing a loop.
  * Exact for loops of counted links smaller than this, conservative (link not counted) beyond, and
  * it bounds the cost of a check in a large tightly-coupled component. */
-#define LOOP_SEARCH_BUDGET 512
+#define LOOP_SEARCH_BUDGET 64
 
 /* Would counting link s -> a close a loop of counted links (does s already draw on a's outage)?
  * If not, the topological order is updated so that ord[s] < ord[a]
@@ -336,7 +352,7 @@ static cx_status notify_links(cx_sim *sim, cx_time t, uint32_t a) {
             }
             cx_time r = cxi_sim_duration(cxi_dist_sample(&L->recovery, sim->rng_recovery));
             if (r == 0) {
-                uncount(sim, l);
+                uncount(sim, l, t);
                 sim->lstate[l] = CXI_LINK_INACTIVE;
                 st = schedule_update(sim, t, L->dependent);
             } else { /* lcount stays: the held value, so the dependent need not re-evaluate */
@@ -382,35 +398,39 @@ static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
             uint32_t l = sim->in_links[e];
             const cx_link *L = &sc->links[l];
             int32_t c;
-            if (sim->lstate[l] == CXI_LINK_ACTIVE)
+            if (sim->lstate[l] == CXI_LINK_ACTIVE) {
                 c = (int32_t)floor(L->strength * sim->as[L->supplier].q + 0.5);
-            else if (sim->lstate[l] == CXI_LINK_PENDING_OFF)
-                c = sim->lcount[l]; /* held through the recovery lag */
-            else
-                continue;
-            if (c <= 0) {
-                uncount(sim, l);
+            } else if (sim->lstate[l] == CXI_LINK_PENDING_OFF) {
+                c = sim->lin[l] ? sim->lcount[l] : 0; /* held through the recovery lag */
+            } else {
+                if (sim->lin[l]) uncount(sim, l, t); /* left frozen in C earlier */
                 continue;
             }
-            /* loop rule: a link starts to count only if the supplier does not already draw,
-             * through counted links, on a's own outage; so a repaired asset in a loop restarts
-             * (black start) instead of locking in, and no outage is counted twice around a
-             * loop. An exclusion holds for the rest of the instant, so exclusions only grow
-             * within an instant and propagation settles. */
-            if (sim->lcount[l] == 0) {
-                uint32_t ep = sim->comp_ep[sim->scc[a]];
-                if (sim->lexcl[l] == t) continue;
-                if (sim->lexcl[l] >= 0 && sim->lexcl_ep[l] == ep) { /* the loop is still there */
-                    sim->lexcl[l] = t;
+            if (c <= 0) {
+                uncount(sim, l, t);
+                continue;
+            }
+            if (!sim->lin[l]) {
+                /* loop rule: a link starts to count only if the supplier does not already
+                 * draw, through counted links, on a's own outage; so a repaired asset in a
+                 * loop restarts (black start) instead of locking in, and no outage is counted
+                 * twice around a loop. An excluded link stays excluded for the rest of the
+                 * instant and until its supplier's q changes: until then the supplier's outage
+                 * still stems from a, even when the links that carried it have recovered
+                 * meanwhile (else a failure wave could chase the recovery wave around a loop). */
+                uint64_t ver = sim->qver[L->supplier];
+                if (frozen(sim, l, t) || sim->lexcl[l] == t ||
+                    (sim->lexcl[l] >= 0 && sim->lexcl_ver[l] == ver))
                     continue;
-                }
                 if (closes_loop(sim, L->supplier, a)) {
                     sim->lexcl[l] = t;
-                    sim->lexcl_ep[l] = ep;
+                    sim->lexcl_ver[l] = ver;
                     continue;
                 }
+                sim->lin[l] = 1;
+                sim->nout[L->supplier]++;
+                flip(sim, l, t);
             }
-            if (sim->lcount[l] == 0) sim->nout[L->supplier]++;
             sim->lcount[l] = c;
             sum += c;
             if (c > best) {
@@ -430,7 +450,10 @@ static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
     int q_changed = q != s->q, state_changed = state != s->state;
     int cause_changed = cause_sup != s->cause_sup || depth != s->depth;
     int depth_changed = depth != s->depth;
-    if (q_changed) cxi_metrics_on_q(sim, a, t, s->q, q);
+    if (q_changed) {
+        cxi_metrics_on_q(sim, a, t, s->q, q);
+        sim->qver[a]++;
+    }
     if (level != s->level) cxi_metrics_on_level(sim, s->level, level);
     s->q = q;
     s->level = (uint8_t)level;
@@ -488,7 +511,7 @@ cx_status cxi_infra_on_link(cx_sim *sim, cx_time t, uint32_t link, int on) {
     uint8_t expect = on ? CXI_LINK_PENDING_ON : CXI_LINK_PENDING_OFF;
     if (sim->lstate[link] != expect) return CX_OK; /* superseded (cancel normally prevents this) */
     sim->lev[link] = CXI_EVENT_NONE;
-    uncount(sim, link);
+    uncount(sim, link, t);
     sim->lstate[link] = on ? CXI_LINK_ACTIVE : CXI_LINK_INACTIVE;
     return schedule_update(sim, t, sim->sc->links[link].dependent);
 }

@@ -94,17 +94,19 @@ struct cx_sim {
     cxi_asset_state *as;      /* nassets */
     uint8_t *lstate;          /* nlinks, CXI_LINK_* */
     cxi_event_id *lev;        /* nlinks, pending activation/deactivation */
+    uint8_t *lin;             /* nlinks: the link is in the counted set C (a DAG) */
     int32_t *lcount;          /* nlinks: contribution the dependent last counted (active), or the
                                * value held during the recovery lag (pending_off) */
+    cx_time *lflip_t;         /* nlinks: instant of the last entry/exit of C ... */
+    uint8_t *lflips;          /* ... and how many there were in that instant */
     cx_time *lexcl;           /* nlinks: instant at which the loop rule excluded the link (-1) */
-    uint32_t *lexcl_ep;       /* nlinks: epoch of the component when the link was excluded */
-    uint32_t *comp_ep;        /* per component: bumped when a counted link in it stops counting;
-                               * until then a loop found stays a loop (adding links only adds
-                               * paths), so an excluded link needs no new search */
+    uint64_t *lexcl_ver;      /* nlinks: supplier's qver when the link was excluded */
+    uint64_t *qver;           /* nassets: number of q changes; an excluded link is examined
+                               * again only after its supplier's q changed */
     uint32_t *in_start, *in_links;   /* CSR: links into each asset (dependent side) */
     uint32_t *out_start, *out_links; /* CSR: links out of each asset (supplier side) */
     uint32_t *scc;            /* strongly connected component of each asset */
-    /* Counted links (lcount > 0, always passing) form a DAG; ord is a topological order of it
+    /* Counted links (lin) form a DAG; ord is a topological order of it
      * inside each component, kept by Pearce-Kelly. An asset that counts for nobody (nout == 0)
      * moves to the end of the order (ord_next) before it draws on suppliers, so links that follow
      * a cascade need no search. mark/stk/fset/bset: scratch, nassets each. */

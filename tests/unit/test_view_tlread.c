@@ -309,6 +309,46 @@ static void test_tlread_follow_reads_rows_appended_later(void **state) {
     free(path);
 }
 
+static void test_tlread_follow_rebuilds_snapshots_when_entities_multiply(void **state) {
+    (void)state;
+    char *path = tmp_write(HEADER "0,,asset,A0,R,power,failed,0,,0,0,\n1,,asset,A1,R,power,failed,0,,0,0,\n");
+    cxv_open_opts o = cxv_open_opts_default();
+    o.follow = 1;
+    o.snapshot_min = 4;
+    cxv_timeline *tl = open_ok(path, &o);
+    assert_int_equal(cxv_timeline_snapshot_every(tl), 4);
+    char *more = random_timeline(40, 600, 9); /* 40 entities, t from 0: shift past the first rows */
+    char *body = strchr(more, '\n') + 1, line[200];
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    for (char *p = body; *p;) {
+        char *nl = strchr(p, '\n');
+        long long t = strtoll(p, NULL, 10);
+        snprintf(line, sizeof line, "%lld%.*s\n", t + 10, (int)(nl - strchr(p, ',')), strchr(p, ','));
+        fputs(line, f);
+        p = nl + 1;
+    }
+    fclose(f);
+    size_t added = 0;
+    assert_int_equal(cxv_timeline_follow(tl, &added, NULL), CX_OK);
+    assert_int_equal(added, 600);
+    assert_int_equal(cxv_timeline_snapshot_every(tl), cxv_timeline_entities(tl));
+    cxv_state seek, play;
+    cxv_state_init(&seek);
+    cxv_state_init(&play);
+    for (int64_t T = -1; T <= cxv_timeline_last_t(tl) + 1; T += 37) {
+        assert_int_equal(cxv_state_seek(&seek, tl, T), CX_OK);
+        assert_int_equal(cxv_state_play(&play, tl, T), CX_OK);
+        assert_memory_equal(seek.last, play.last, seek.nent * sizeof *seek.last);
+    }
+    cxv_state_free(&seek);
+    cxv_state_free(&play);
+    cxv_timeline_close(tl);
+    remove(path);
+    free(path);
+    free(more);
+}
+
 static void test_tlread_missing_file_is_an_io_error(void **state) {
     (void)state;
     char *msg = open_fail("/nonexistent/timeline.csv", CX_EIO);
@@ -330,6 +370,7 @@ int main(void) {
         cmocka_unit_test(test_tlread_counts_lines_across_bom_crlf_and_quoted_newlines),
         cmocka_unit_test(test_tlread_accepts_semicolons_and_reordered_columns),
         cmocka_unit_test(test_tlread_follow_reads_rows_appended_later),
+        cmocka_unit_test(test_tlread_follow_rebuilds_snapshots_when_entities_multiply),
         cmocka_unit_test(test_tlread_missing_file_is_an_io_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

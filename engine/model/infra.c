@@ -8,8 +8,8 @@
 
 #include "model/sim_int.h"
 
-static const char *const state_names[] = {"working", "degraded", "failed", "repairing"};
-static const char *const inject_kind_names[] = {"message", "damage", "disable", "restore"};
+static const char state_names[][10] = {"working", "degraded", "failed", "repairing"};
+static const char inject_kind_names[][8] = {"message", "damage", "disable", "restore"};
 
 const char *cxi_state_name(int state) {
     return state >= 0 && state <= CXI_STATE_REPAIRING ? state_names[state] : "";
@@ -26,7 +26,7 @@ double cxi_sim_asset_op(const cx_sim *sim, uint32_t a) {
 }
 
 int cxi_sim_link_state(const cx_sim *sim, uint32_t link) {
-    return link < sim->sc->nlinks ? sim->lstate[link] : CXI_LINK_INACTIVE;
+    return link < sim->sc->nlinks ? sim->lstate[sim->link_pos[link]] : CXI_LINK_INACTIVE;
 }
 
 static int level_of(const cx_sim *sim, int32_t q) {
@@ -50,13 +50,16 @@ static void *zalloc(cxi_arena *a, size_t n, size_t size) {
     return p;
 }
 
-/* CSR adjacency: for each key (supplier or dependent) the links in file order. O(assets + links). */
-static cx_status build_csr(cx_sim *sim, int by_dependent, uint32_t **start_out, uint32_t **list_out) {
+/* CSR adjacency: for each key (supplier or dependent) the links in file order, and the asset at
+ * the other end (kept beside the link so loop searches touch one array less). O(assets + links). */
+static cx_status build_csr(cx_sim *sim, int by_dependent, uint32_t **start_out, uint32_t **list_out,
+                           uint32_t **other_out) {
     const cx_scenario *sc = sim->sc;
     uint32_t *start = zalloc(&sim->arena, (size_t)sc->nassets + 1, sizeof *start);
     uint32_t *list = zalloc(&sim->arena, sc->nlinks ? sc->nlinks : 1, sizeof *list);
+    uint32_t *other = zalloc(&sim->arena, sc->nlinks ? sc->nlinks : 1, sizeof *other);
     uint32_t *fill = malloc(((size_t)sc->nassets + 1) * sizeof *fill);
-    if (!start || !list || !fill) {
+    if (!start || !list || !other || !fill) {
         free(fill);
         return CX_ENOMEM;
     }
@@ -64,11 +67,15 @@ static cx_status build_csr(cx_sim *sim, int by_dependent, uint32_t **start_out, 
         start[(by_dependent ? sc->links[l].dependent : sc->links[l].supplier) + 1]++;
     for (uint32_t a = 0; a < sc->nassets; a++) start[a + 1] += start[a];
     memcpy(fill, start, ((size_t)sc->nassets + 1) * sizeof *fill);
-    for (uint32_t l = 0; l < sc->nlinks; l++)
-        list[fill[by_dependent ? sc->links[l].dependent : sc->links[l].supplier]++] = l;
+    for (uint32_t l = 0; l < sc->nlinks; l++) {
+        uint32_t pos = fill[by_dependent ? sc->links[l].dependent : sc->links[l].supplier]++;
+        list[pos] = l;
+        other[pos] = by_dependent ? sc->links[l].supplier : sc->links[l].dependent;
+    }
     free(fill);
     *start_out = start;
     *list_out = list;
+    *other_out = other;
     return CX_OK;
 }
 
@@ -104,7 +111,7 @@ static cx_status build_scc(cx_sim *sim) {
         while (depth > 0) {
             uint32_t u = call[depth - 1];
             if (edge[depth - 1] < sim->out_start[u + 1]) {
-                uint32_t w = sc->links[sim->out_links[edge[depth - 1]++]].dependent;
+                uint32_t w = sim->out_dep[edge[depth - 1]++];
                 if (index[w] == NONE) {
                     index[w] = low[w] = next++;
                     stack[nstack++] = w;
@@ -164,8 +171,17 @@ cx_status cxi_infra_init(cx_sim *sim) {
         sim->lev[l] = CXI_EVENT_NONE;
         sim->lexcl[l] = -1;
     }
-    if ((st = build_csr(sim, 1, &sim->in_start, &sim->in_links)) != CX_OK) return st;
-    if ((st = build_csr(sim, 0, &sim->out_start, &sim->out_links)) != CX_OK) return st;
+    if ((st = build_csr(sim, 1, &sim->in_start, &sim->in_links, &sim->in_sup)) != CX_OK) return st;
+    if ((st = build_csr(sim, 0, &sim->out_start, &sim->out_links, &sim->out_dep)) != CX_OK)
+        return st;
+    sim->link_pos = zalloc(&sim->arena, nl, sizeof *sim->link_pos);
+    sim->in_w = zalloc(&sim->arena, nl, sizeof *sim->in_w);
+    if (!sim->link_pos || !sim->in_w) return CX_ENOMEM;
+    for (uint32_t p = 0; p < sc->nlinks; p++) {
+        sim->link_pos[sim->in_links[p]] = p;
+        sim->in_w[p] = sc->links[sim->in_links[p]].strength;
+    }
+    for (uint32_t e = 0; e < sc->nlinks; e++) sim->out_links[e] = sim->link_pos[sim->out_links[e]];
     if ((st = build_scc(sim)) != CX_OK) return st;
     sim->lin = zalloc(&sim->arena, nl, sizeof *sim->lin);
     sim->lflip_t = zalloc(&sim->arena, nl, sizeof *sim->lflip_t);
@@ -185,40 +201,39 @@ cx_status cxi_infra_init(cx_sim *sim) {
     for (uint32_t l = 0; l < sc->nlinks; l++) sim->lflip_t[l] = -1;
     for (uint32_t a = 0; a < sc->nassets; a++) sim->ord[a] = a;
     sim->ord_next = sc->nassets;
-    /* A same-instant propagation that has not settled after this many updates is a livelock;
-     * legitimate waves need about one update per asset and link, feedback loops with strength
-     * near 1 a few hundred rounds. */
+    /* Safety net: the loop rule and the per-instant freeze make every instant settle, so an
+     * instant that needs more updates than this is a bug, reported rather than spun on. */
     sim->guard_max = 1000 * ((uint64_t)sc->nassets + sc->nlinks) + 100000;
     return CX_OK;
 }
 
-static int counted(const cx_sim *sim, uint32_t l) { return sim->lin[l]; }
+static int counted(const cx_sim *sim, uint32_t p) { return sim->lin[p]; }
 
 /* A link may enter or leave the counted set at most this many times per instant; then its status
  * is frozen until the next instant. C then stops changing, and updates over a fixed DAG always
  * settle: this is what guarantees that every instant ends. */
 #define FLIPS_PER_INSTANT 4
 
-static int frozen(const cx_sim *sim, uint32_t l, cx_time t) {
-    return sim->lflip_t[l] == t && sim->lflips[l] >= FLIPS_PER_INSTANT;
+static int frozen(const cx_sim *sim, uint32_t p, cx_time t) {
+    return sim->lflip_t[p] == t && sim->lflips[p] >= FLIPS_PER_INSTANT;
 }
 
-static void flip(cx_sim *sim, uint32_t l, cx_time t) {
-    if (sim->lflip_t[l] != t) {
-        sim->lflip_t[l] = t;
-        sim->lflips[l] = 0;
+static void flip(cx_sim *sim, uint32_t p, cx_time t) {
+    if (sim->lflip_t[p] != t) {
+        sim->lflip_t[p] = t;
+        sim->lflips[p] = 0;
     }
-    sim->lflips[l]++;
+    sim->lflips[p]++;
 }
 
-/* Link l stops counting (its contribution fell to 0, or it deactivated); a frozen link stays in
+/* Link p stops counting (its contribution fell to 0, or it deactivated); a frozen link stays in
  * C (contributing nothing) until a later instant. */
-static void uncount(cx_sim *sim, uint32_t l, cx_time t) {
-    sim->lcount[l] = 0;
-    if (!sim->lin[l] || frozen(sim, l, t)) return;
-    sim->lin[l] = 0;
-    sim->nout[sim->sc->links[l].supplier]--;
-    flip(sim, l, t);
+static void uncount(cx_sim *sim, uint32_t p, cx_time t) {
+    sim->lcount[p] = 0;
+    if (!sim->lin[p] || frozen(sim, p, t)) return;
+    sim->lin[p] = 0;
+    sim->nout[sim->in_sup[p]]--;
+    flip(sim, p, t);
 }
 
 /* Sorts v[0..n) by ord (shell sort, Knuth's gaps: no allocation, no recursion). */
@@ -240,7 +255,7 @@ static void sort_by_ord(const uint64_t *ord, uint32_t *v, uint32_t n) {
 /* A loop search visits at most this many assets; beyond, the link is treated as closing a loop.
  * Exact for loops of counted links smaller than this, conservative (link not counted) beyond, and
  * it bounds the cost of a check in a large tightly-coupled component. */
-#define LOOP_SEARCH_BUDGET 64
+#define LOOP_SEARCH_BUDGET 32
 
 /* Would counting link s -> a close a loop of counted links (does s already draw on a's outage)?
  * If not, the topological order is updated so that ord[s] < ord[a]
@@ -265,8 +280,8 @@ static int closes_loop(cx_sim *sim, uint32_t s, uint32_t a) {
         if (nf >= LOOP_SEARCH_BUDGET) return 1;
         sim->fset[nf++] = u;
         for (uint32_t e = sim->out_start[u]; e < sim->out_start[u + 1]; e++) {
-            uint32_t l = sim->out_links[e], w = sc->links[l].dependent;
-            if (!counted(sim, l) || sim->scc[w] != comp) continue;
+            uint32_t w = sim->out_dep[e];
+            if (!counted(sim, sim->out_links[e]) || sim->scc[w] != comp) continue;
             if (w == s) return 1;
             if (sim->mark[w] != stamp && sim->ord[w] < ub) {
                 sim->mark[w] = stamp;
@@ -282,8 +297,8 @@ static int closes_loop(cx_sim *sim, uint32_t s, uint32_t a) {
         if (nf + nb >= LOOP_SEARCH_BUDGET) return 1;
         sim->bset[nb++] = u;
         for (uint32_t e = sim->in_start[u]; e < sim->in_start[u + 1]; e++) {
-            uint32_t l = sim->in_links[e], w = sc->links[l].supplier;
-            if (!counted(sim, l) || sim->scc[w] != comp) continue;
+            uint32_t w = sim->in_sup[e];
+            if (!counted(sim, e) || sim->scc[w] != comp) continue;
             if (sim->mark[w] != stamp && sim->ord[w] > lb) {
                 sim->mark[w] = stamp;
                 sim->stk[sp++] = w;
@@ -321,8 +336,8 @@ static cx_status notify_links(cx_sim *sim, cx_time t, uint32_t a) {
     int32_t q = sim->as[a].q;
     cx_status st = CX_OK;
     for (uint32_t e = sim->out_start[a]; e < sim->out_start[a + 1] && st == CX_OK; e++) {
-        uint32_t l = sim->out_links[e];
-        const cx_link *L = &sc->links[l];
+        uint32_t l = sim->out_links[e]; /* position p */
+        const cx_link *L = &sc->links[sim->in_links[l]];
         int below = supplier_below(L, q);
         switch (sim->lstate[l]) {
         case CXI_LINK_INACTIVE:
@@ -379,7 +394,7 @@ static cx_status notify_links(cx_sim *sim, cx_time t, uint32_t a) {
 static cx_status notify_depth(cx_sim *sim, cx_time t, uint32_t a) {
     cx_status st = CX_OK;
     for (uint32_t e = sim->out_start[a]; e < sim->out_start[a + 1] && st == CX_OK; e++) {
-        uint32_t d = sim->sc->links[sim->out_links[e]].dependent;
+        uint32_t d = sim->out_dep[e];
         if (sim->as[d].cause_sup == (int32_t)a) st = schedule_update(sim, t, d);
     }
     return st;
@@ -391,15 +406,15 @@ static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
     const cx_scenario *sc = sim->sc;
     cxi_asset_state *s = &sim->as[a];
     int64_t sum = s->d;
-    int32_t best = s->d, sup = -1;
+    int32_t best = s->d, top = -1;
     if (sim->links_on) {
         if (sim->nout[a] == 0) sim->ord[a] = ++sim->ord_next;
-        for (uint32_t e = sim->in_start[a]; e < sim->in_start[a + 1]; e++) {
-            uint32_t l = sim->in_links[e];
-            const cx_link *L = &sc->links[l];
+        /* per-link state is indexed by the position l in this CSR: a sequential walk */
+        for (uint32_t l = sim->in_start[a]; l < sim->in_start[a + 1]; l++) {
+            uint32_t sup = sim->in_sup[l];
             int32_t c;
             if (sim->lstate[l] == CXI_LINK_ACTIVE) {
-                c = (int32_t)floor(L->strength * sim->as[L->supplier].q + 0.5);
+                c = (int32_t)floor(sim->in_w[l] * sim->as[sup].q + 0.5);
             } else if (sim->lstate[l] == CXI_LINK_PENDING_OFF) {
                 c = sim->lin[l] ? sim->lcount[l] : 0; /* held through the recovery lag */
             } else {
@@ -418,32 +433,32 @@ static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
                  * instant and until its supplier's q changes: until then the supplier's outage
                  * still stems from a, even when the links that carried it have recovered
                  * meanwhile (else a failure wave could chase the recovery wave around a loop). */
-                uint64_t ver = sim->qver[L->supplier];
+                uint64_t ver = sim->qver[sup];
                 if (frozen(sim, l, t) || sim->lexcl[l] == t ||
                     (sim->lexcl[l] >= 0 && sim->lexcl_ver[l] == ver))
                     continue;
-                if (closes_loop(sim, L->supplier, a)) {
+                if (closes_loop(sim, sup, a)) {
                     sim->lexcl[l] = t;
                     sim->lexcl_ver[l] = ver;
                     continue;
                 }
                 sim->lin[l] = 1;
-                sim->nout[L->supplier]++;
+                sim->nout[sup]++;
                 flip(sim, l, t);
             }
             sim->lcount[l] = c;
             sum += c;
             if (c > best) {
                 best = c;
-                sup = (int32_t)L->supplier;
+                top = (int32_t)sup;
             }
         }
     }
     int32_t q = sum > CXI_Q_FULL ? CXI_Q_FULL : (int32_t)sum;
     int32_t cause_sup = -1, depth = 0;
-    if (q > 0 && sup >= 0) {
-        cause_sup = sup;
-        depth = sim->as[sup].depth < INT32_MAX - 1 ? sim->as[sup].depth + 1 : INT32_MAX - 1;
+    if (q > 0 && top >= 0) {
+        cause_sup = top;
+        depth = sim->as[top].depth < INT32_MAX - 1 ? sim->as[top].depth + 1 : INT32_MAX - 1;
     }
     int level = level_of(sim, q);
     int state = s->d > 0 && s->repair_pending ? CXI_STATE_REPAIRING : level;
@@ -490,8 +505,8 @@ cx_status cxi_infra_on_update(cx_sim *sim, cx_time t, uint32_t asset) {
         char when[32];
         cxi_offset_format(t, when, sizeof when);
         return cxi_sim_fail(sim, CX_ERUNTIME,
-                            "propagation did not settle at %s after %llu updates (asset '%s' still "
-                            "changing): check dependency loops with strength near 1",
+                            "internal error: propagation did not settle at %s after %llu updates "
+                            "(asset '%s' still changing); please report it with the scenario",
                             when, (unsigned long long)sim->guard_n, sim->sc->assets[asset].id);
     }
     return refresh(sim, t, asset);
@@ -513,7 +528,7 @@ cx_status cxi_infra_on_link(cx_sim *sim, cx_time t, uint32_t link, int on) {
     sim->lev[link] = CXI_EVENT_NONE;
     uncount(sim, link, t);
     sim->lstate[link] = on ? CXI_LINK_ACTIVE : CXI_LINK_INACTIVE;
-    return schedule_update(sim, t, sim->sc->links[link].dependent);
+    return schedule_update(sim, t, sim->sc->links[sim->in_links[link]].dependent);
 }
 
 static void cancel_repair(cx_sim *sim, cxi_asset_state *s) {

@@ -92,6 +92,10 @@ struct cx_sim {
     /* infrastructure model */
     int links_on; /* asset cascades (mode assets or both) */
     cxi_asset_state *as;      /* nassets */
+    /* Per-link state is indexed by the link's position p in the dependent-side CSR (in_links[p]
+     * is the scenario's link), so refresh() walks an asset's incoming links sequentially. */
+    uint32_t *link_pos;       /* scenario link -> p */
+    double *in_w;             /* strength of link p */
     uint8_t *lstate;          /* nlinks, CXI_LINK_* */
     cxi_event_id *lev;        /* nlinks, pending activation/deactivation */
     uint8_t *lin;             /* nlinks: the link is in the counted set C (a DAG) */
@@ -103,8 +107,8 @@ struct cx_sim {
     uint64_t *lexcl_ver;      /* nlinks: supplier's qver when the link was excluded */
     uint64_t *qver;           /* nassets: number of q changes; an excluded link is examined
                                * again only after its supplier's q changed */
-    uint32_t *in_start, *in_links;   /* CSR: links into each asset (dependent side) */
-    uint32_t *out_start, *out_links; /* CSR: links out of each asset (supplier side) */
+    uint32_t *in_start, *in_links, *in_sup;   /* CSR: links into each asset, and their suppliers */
+    uint32_t *out_start, *out_links, *out_dep; /* CSR: links (as p) out of each asset, dependents */
     uint32_t *scc;            /* strongly connected component of each asset */
     /* Counted links (lin) form a DAG; ord is a topological order of it
      * inside each component, kept by Pearce-Kelly. An asset that counts for nobody (nout == 0)
@@ -174,12 +178,13 @@ cx_status cxi_infra_init(cx_sim *sim);
 cx_status cxi_infra_on_inject(cx_sim *sim, cx_time t, uint32_t inject);
 cx_status cxi_infra_on_update(cx_sim *sim, cx_time t, uint32_t asset);
 cx_status cxi_infra_on_repair(cx_sim *sim, cx_time t, uint32_t asset);
+/* link: position p in the dependent-side CSR (as carried by the link events). */
 cx_status cxi_infra_on_link(cx_sim *sim, cx_time t, uint32_t link, int on);
 const char *cxi_state_name(int state);
 const char *cxi_inject_kind_name(int kind);
 /* Operability of asset a now, in [0,1] (for tests and tools). */
 double cxi_sim_asset_op(const cx_sim *sim, uint32_t a);
-/* Link state (CXI_LINK_*) for tests. */
+/* State (CXI_LINK_*) of the scenario's link `link`, for tests. */
 int cxi_sim_link_state(const cx_sim *sim, uint32_t link);
 
 /* ---- iim.c: sector input-output model ------------------------------------------------------- */

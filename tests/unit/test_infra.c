@@ -382,6 +382,63 @@ static void test_partial_loop_settles_and_clears(void **state) {
     cx_scenario_destroy(sc);
 }
 
+/* Dense random loops with zero delays, partial and full strengths and threshold 1: every instant
+ * must settle (these networks used to chase waves around loops, or churn, until the guard hit). */
+static void test_dense_zero_delay_loops_always_settle(void **state) {
+    (void)state;
+    uint64_t x = 12345;
+#define RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, (uint32_t)(x >> 33))
+    for (int variant = 0; variant < 2; variant++) {
+        cx_scenario *sc = sb_new("dense", 48 * SB_H);
+        char id[16];
+        for (uint32_t r = 0; r < 20; r++) {
+            snprintf(id, sizeof id, "R%u", r);
+            sb_region(sc, id, 45 + r % 10, 5 + r / 10, 0);
+        }
+        for (uint32_t i = 0; i < 20; i++) {
+            snprintf(id, sizeof id, "a%u", i);
+            uint32_t region = RND() % 20;
+            int sector = (int)(RND() % CX_SECTOR_COUNT);
+            uint32_t a = sb_asset(sc, id, sector, region, 100);
+            sc->assets[a].repair = sb_exp(12 * SB_H);
+        }
+        for (uint32_t l = 0; l < 120; l++) {
+            uint32_t s = RND() % 20;
+            uint32_t d = RND() % 20;
+            if (s == d) d = (d + 1) % 20;
+            sb_link(sc, s, d, 1.0, variant ? 1.0 : 0.3 + (RND() % 70) / 100.0, sb_fixed(0),
+                    sb_fixed(0));
+        }
+        for (uint32_t j = 0; j < 10; j++) {
+            snprintf(id, sizeof id, "i%u", j);
+            sb_on_asset(sc, id, (cx_time)j * 3 * SB_H, CX_INJECT_DAMAGE, RND() % 20, 1);
+        }
+        sb_on_sector(sc, "grid", 6 * SB_H, CX_INJECT_DAMAGE, CX_SECTOR_POWER, 0, 1);
+        for (uint64_t rep = 0; rep < 100; rep++) {
+            cx_sim_config cfg = cx_sim_config_default();
+            cfg.seed = 1;
+            cfg.replicate = rep;
+            cx_sim *sim = NULL;
+            assert_int_equal(cx_sim_create(sc, &cfg, &sim), CX_OK);
+            cx_status st = cx_sim_run(sim);
+            if (st != CX_OK) fail_msg("variant %d replicate %u: %s", variant, (unsigned)rep,
+                                      cx_sim_errmsg(sim));
+            /* no loop keeps itself down: every outage traces back (cause by cause) to an asset
+             * with direct damage (there are no recovery lags here to hold anything) */
+            for (uint32_t a = 0; a < sc->nassets; a++) {
+                int32_t c = (int32_t)a;
+                for (int hop = 0; hop < 20 && sim->as[c].cause_sup >= 0; hop++)
+                    c = sim->as[c].cause_sup;
+                assert_int_equal(sim->as[c].cause_sup, -1);
+                if (sim->as[a].q > 0) assert_true(sim->as[c].d > 0);
+            }
+            cx_sim_destroy(sim);
+        }
+        cx_scenario_destroy(sc);
+    }
+#undef RND
+}
+
 static void test_iim_mode_ignores_links(void **state) {
     (void)state;
     pair_fixture f = two_assets(0.5, 1.0, sb_fixed(0), sb_fixed(0));
@@ -415,6 +472,7 @@ int main(void) {
         cmocka_unit_test(test_cycle_recovers_when_one_side_is_repaired),
         cmocka_unit_test(test_cycle_with_recovery_lag_does_not_lock_in),
         cmocka_unit_test(test_partial_loop_settles_and_clears),
+        cmocka_unit_test(test_dense_zero_delay_loops_always_settle),
         cmocka_unit_test(test_iim_mode_ignores_links),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
-# bootstrap.sh — installs what crisim needs on Debian 12, then builds and runs or tests it.
-# Invariant: installs only the packages that are missing, and configures each build folder once.
-#   bash tools/bootstrap.sh run    install + build (Release, build/) + run scenarios/blackout-2006
-#   bash tools/bootstrap.sh test   install + build with -DCRISIM_WERROR=ON + ctest
-#   bash tools/bootstrap.sh deps   install only
+# bootstrap.sh run|test|deps — installs what crisim needs on Debian 12, then builds and runs the
+# default scenario (run), builds with -DCRISIM_WERROR=ON and runs ctest (test), or stops (deps).
+# Invariant: installs only the packages that are missing, and configures build/ only when needed.
 set -euo pipefail
 
 usage() {
@@ -12,7 +10,8 @@ usage: bash tools/bootstrap.sh run|test|deps
 
   run    install missing Debian packages, build crisim (Release, in build/) and run the default
          scenario scenarios/blackout-2006 (outputs in out/blackout-2006/)
-  test   install missing Debian packages, build with warnings as errors and run every test (ctest)
+  test   install missing Debian packages (also xvfb, xauth, xdotool for the viewer's window
+         test), build with warnings as errors and run every test (ctest)
   deps   install missing Debian packages only
 USAGE
 }
@@ -20,8 +19,9 @@ USAGE
 # Build, library and fuzzing needs (clang provides libFuzzer). SDL2 is for the viewer.
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libcsv-dev libcmocka-dev
           libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core clang)
-# Extra packages for `test` only (none yet; the viewer's tests will need xvfb xauth x11-utils).
-TEST_PACKAGES=()
+# Extra packages for `test` only: the viewer's real-window test (view.window_xvfb) runs only
+# when xvfb-run and xdotool are present.
+TEST_PACKAGES=(xvfb xauth xdotool)
 
 SCENARIO=scenarios/blackout-2006
 BUILD_DIR=build

@@ -28,7 +28,7 @@ static void usage(FILE *f) {
             "  -a, --assets N    number of assets, 1 to %" PRIu64 " (required)\n"
             "  -l, --links M     number of links (default 3 per asset; no pair twice)\n"
             "  -r, --regions R   number of regions (default about sqrt(N)/6, 2 to 60)\n"
-            "  -i, --injects K   number of damage injects (default max(3, N/5000))\n"
+            "  -i, --injects K   number of damage injects (default max(3, N/100))\n"
             "  -s, --seed S      generator seed, also the scenario's master seed (default 1)\n"
             "      --name NAME   scenario name (default gen-<N>)\n"
             "  -f, --force       replace the tables of an existing scenario in OUTDIR\n"

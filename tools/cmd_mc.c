@@ -19,6 +19,7 @@
 #include "crisim.h"
 #include "io/batch.h"
 #include "io/io_api.h"
+#include "mc_plots.h"
 #include "mc_util.h"
 
 #define CMD "mc"
@@ -43,12 +44,14 @@ static void set_handlers(void (*fn)(int)) {
 static void usage(FILE *f) {
     fprintf(f,
             "usage: crisim mc DIR -n N [-j THREADS] [--seed S] [--out DIR] [--quiet] [--resume]\n"
-            "                 [--shard k/K] [--keep LIST]\n"
+            "                 [--shard k/K] [--keep LIST] [--no-plots]\n"
             "\n"
             "Runs replicates 0..N-1 of the scenario in folder DIR on THREADS threads and writes:\n"
             "  replicates.csv  replicate,seed,<one column per metric>: one row per replicate, in order\n"
             "  summary.csv     metric,n,mean,sd,ci95_low,ci95_high,p5,p50,p95,min,max\n"
             "  manifest.csv    version, scenario hash, seed, n, shard, command line\n"
+            "  plots/          one SVG per metric: histogram + ECDF with the mean, its 95 %% CI\n"
+            "                  and p5/p50/p95; plots/index.html shows them all\n"
             "Files are byte-identical whatever THREADS, sharding or resuming (docs/montecarlo.md).\n"
             "\n"
             "options:\n"
@@ -67,6 +70,7 @@ static void usage(FILE *f) {
             "                       comma-separated items median:METRIC, worst:METRIC (largest\n"
             "                       value), best:METRIC (smallest value) or a replicate number,\n"
             "                       e.g. --keep median:pop_hours_without_service,worst:pop_hours_without_service,3\n"
+            "      --no-plots       do not write plots/\n"
             "  -h, --help           this help\n"
             "\n"
             "Progress goes to stderr. Ctrl-C (or SIGTERM) stops starting replicates, keeps what is\n"
@@ -329,9 +333,12 @@ typedef struct {
     int write_error;
 } mc_ctx;
 
-static int sink(void *ud, uint64_t replicate, const double *values, size_t n) {
+/* Rows arrive formatted by the workers (cxi_batch_format_row): the writer only copies bytes. */
+static int sink(void *ud, uint64_t replicate, const double *values, size_t n, const char *line,
+                size_t len) {
     mc_ctx *c = ud;
-    if (cxi_batch_write_row(c->reps, replicate, c->seed, values, n) != CX_OK) {
+    (void)replicate, (void)values, (void)n;
+    if (fwrite(line, 1, len, c->reps) != len) {
         c->write_error = errno ? errno : EIO;
         return -1;
     }
@@ -412,7 +419,7 @@ static size_t key_metrics(const cxi_batch_cols *cols, size_t *out, size_t max) {
 
 typedef struct {
     uint64_t n, seed;
-    int have_seed, quiet, resume;
+    int have_seed, quiet, resume, no_plots;
     unsigned threads;
     uint32_t shard_k, shard_count;
     const char *out;
@@ -432,6 +439,7 @@ static int parse_args(int argc, char **argv, mc_opts *o) {
         {"resume", no_argument, NULL, 'R'},
         {"shard", required_argument, NULL, 'S'},
         {"keep", required_argument, NULL, 'k'},
+        {"no-plots", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -476,6 +484,9 @@ static int parse_args(int argc, char **argv, mc_opts *o) {
             if (mc_parse_shard(optarg, &o->shard_k, &o->shard_count) != 0)
                 return cli_usage_error(CMD, "--shard '%s': expected k/K with 1 <= k <= K <= 1000000 "
                                        "(e.g. 3/8)", optarg);
+            break;
+        case 'P':
+            o->no_plots = 1;
             break;
         case 'k': {
             int rc = parse_keep(optarg, o->keeps, &o->nkeep);
@@ -694,7 +705,7 @@ static int run_batch(const cx_scenario *sc, mc_opts *o, const char *out) {
     cfg.shard_count = o->shard_count;
     cfg.first = first;
     cfg.threads = o->threads;
-    cfg.sink = sink;
+    cfg.line_sink = sink;
     cfg.progress = progress;
     cfg.poll = poll_stop;
     cfg.ud = &ctx;
@@ -725,12 +736,39 @@ static int run_batch(const cx_scenario *sc, mc_opts *o, const char *out) {
         goto done;
     }
 
-    /* Complete: summary, kept timelines, manifest, then the rename that publishes it. */
+    /* Complete: summary (and plots, from the same pass), kept timelines, manifest, then the rename
+     * that publishes it. */
     cxi_batch_cols scols;
     cxi_stats_summary *sums = NULL;
     uint64_t rows = 0;
+    mc_plots plots;
+    char **units = NULL;
+    int with_plots = !o->no_plots;
+    if (with_plots) {
+        char sub[600];
+        mc_plot_subtitle(cx_scenario_name(sc), o->n, seed, o->shard_k, o->shard_count, sub,
+                         sizeof sub);
+        if (cxi_batch_units(sc, seed, &cols, &units, err, sizeof err) != CX_OK) units = NULL;
+        if (mc_plots_begin(&plots, partial, units, units ? cols.n : 0, sub) != 0) {
+            fprintf(stderr, "crisim mc: %s\n", plots.err);
+            cxi_batch_units_free(units, cols.n);
+            goto done;
+        }
+        plots.cols = &scols;
+    }
     snprintf(path, sizeof path, "%s/replicates.csv", partial);
-    st = cxi_batch_summarize(path, SUMMARY_MEM_BUDGET, &scols, &sums, &rows, err, sizeof err);
+    st = cxi_batch_summarize_each(path, SUMMARY_MEM_BUDGET, &scols, &sums, &rows,
+                                  with_plots ? mc_plots_column : NULL, &plots, err, sizeof err);
+    if (with_plots && st == CX_OK && mc_plots_end(&plots) != 0) {
+        snprintf(err, sizeof err, "%s", plots.err);
+        st = CX_EIO;
+    } else if (with_plots && st != CX_OK && plots.err[0]) {
+        snprintf(err, sizeof err, "%s", plots.err);
+    }
+    if (with_plots) {
+        mc_plots_free(&plots);
+        cxi_batch_units_free(units, cols.n);
+    }
     if (st == CX_OK && rows != total) {
         snprintf(err, sizeof err, "%s: %" PRIu64 " rows instead of %" PRIu64, path, rows, total);
         st = CX_ERUNTIME;
@@ -747,6 +785,7 @@ static int run_batch(const cx_scenario *sc, mc_opts *o, const char *out) {
         goto done;
     }
     char files[4096] = "replicates.csv summary.csv";
+    if (with_plots) append(files, sizeof files, " plots/");
     if (o->nkeep && !mc_signal &&
         write_keeps(sc, seed, o->n, partial, o->keeps, o->nkeep, &cols, files, sizeof files) != 0) {
         free(sums);

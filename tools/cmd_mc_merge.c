@@ -16,6 +16,7 @@
 #include "crisim.h"
 #include "io/batch.h"
 #include "io/io_api.h"
+#include "mc_plots.h"
 #include "mc_util.h"
 
 #define CMD "mc-merge"
@@ -23,16 +24,19 @@
 
 static void usage(FILE *f) {
     fprintf(f,
-            "usage: crisim mc-merge OUT SHARD_DIR... [--quiet]\n"
+            "usage: crisim mc-merge OUT SHARD_DIR... [--quiet] [--no-plots]\n"
             "\n"
             "Merges the output folders of 'crisim mc --shard k/K' (k = 1..K, same scenario, seed and\n"
             "N) into OUT: replicates.csv in replicate order, summary.csv and manifest.csv, exactly\n"
             "the replicates.csv and summary.csv one unsharded run would have written. Every shard\n"
             "must be present once; rows are checked (replicate index, seed, number of fields).\n"
             "OUT's manifest.csv records shard 1/1, the mc-merge command line and merged_shards = K.\n"
+            "plots/ is written as by 'crisim mc' (the units on the axes come from the scenario\n"
+            "folder named in the manifests, when it is readable and unchanged).\n"
             "\n"
             "options:\n"
             "  -q, --quiet   print nothing on success\n"
+            "      --no-plots  do not write plots/\n"
             "  -h, --help    this help\n"
             "Exit status: 0 success, 1 runtime failure, 2 bad input or usage.\n");
 }
@@ -51,6 +55,29 @@ static void raise_fd_limit(void) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
+}
+
+/* The units of the columns, from the scenario folder of the manifest when it still loads with the
+ * same hash (NULL otherwise: the plots then have no unit on their axes). */
+static char **plots_units(const mc_manifest *m, const cxi_batch_cols *cols, int quiet) {
+    cx_diags *d = NULL;
+    cx_scenario *sc = NULL;
+    char **units = NULL;
+    char err[512];
+    if (cx_diags_create(&d) != CX_OK) return NULL;
+    if (cx_scenario_load(m->scenario_dir, NULL, &sc, d) == CX_OK &&
+        !strcmp(cx_scenario_hash(sc), m->hash) &&
+        cxi_batch_units(sc, m->seed, cols, &units, err, sizeof err) == CX_OK) {
+        cx_scenario_destroy(sc);
+        cx_diags_destroy(d);
+        return units;
+    }
+    cx_scenario_destroy(sc);
+    cx_diags_destroy(d);
+    if (!quiet)
+        fprintf(stderr, "crisim mc-merge: note: the scenario folder '%s' is not readable or has "
+                "changed: the plots have no units\n", m->scenario_dir);
+    return NULL;
 }
 
 static int same_cols(const cxi_batch_cols *a, const cxi_batch_cols *b) {
@@ -114,10 +141,11 @@ static int merge_rows(shard **by_k, uint32_t K, uint64_t n, uint64_t seed, size_
 int cmd_mc_merge(int argc, char **argv) {
     static const struct option opts[] = {
         {"quiet", no_argument, NULL, 'q'},
+        {"no-plots", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int quiet = 0, c;
+    int quiet = 0, no_plots = 0, c;
     char cmdline[8192]; /* before getopt_long permutes argv */
     cli_command_line(cli_argc, cli_argv, cmdline, sizeof cmdline);
     gsl_set_error_handler_off();
@@ -127,6 +155,9 @@ int cmd_mc_merge(int argc, char **argv) {
         switch (c) {
         case 'q':
             quiet = 1;
+            break;
+        case 'P':
+            no_plots = 1;
             break;
         case 'h':
             usage(stdout);
@@ -264,7 +295,30 @@ int cmd_mc_merge(int argc, char **argv) {
     cxi_stats_summary *sums = NULL;
     uint64_t rows = 0;
     rc = 1;
-    st = cxi_batch_summarize(path, (size_t)64 << 20, &scols, &sums, &rows, err, sizeof err);
+    mc_plots plots;
+    char **units = plots_units(m0, &cols, quiet);
+    if (!no_plots) {
+        char sub[600];
+        mc_plot_subtitle(m0->scenario, m0->n, m0->seed, 1, 1, sub, sizeof sub);
+        if (mc_plots_begin(&plots, tmp, units, units ? cols.n : 0, sub) != 0) {
+            fprintf(stderr, "crisim mc-merge: %s\n", plots.err);
+            cxi_batch_units_free(units, cols.n);
+            goto done;
+        }
+        plots.cols = &scols;
+    }
+    st = cxi_batch_summarize_each(path, (size_t)64 << 20, &scols, &sums, &rows,
+                                  no_plots ? NULL : mc_plots_column, &plots, err, sizeof err);
+    if (!no_plots && st == CX_OK && mc_plots_end(&plots) != 0) {
+        snprintf(err, sizeof err, "%s", plots.err);
+        free(sums);
+        cxi_batch_cols_free(&scols);
+        st = CX_EIO;
+    } else if (!no_plots && st != CX_OK && plots.err[0]) {
+        snprintf(err, sizeof err, "%s", plots.err);
+    }
+    if (!no_plots) mc_plots_free(&plots);
+    cxi_batch_units_free(units, cols.n);
     if (st != CX_OK) {
         fprintf(stderr, "crisim mc-merge: %s\n", err);
         goto done;
@@ -280,7 +334,8 @@ int cmd_mc_merge(int argc, char **argv) {
     mc_manifest mm = *m0;
     mm.shard_k = mm.shard_count = 1;
     snprintf(mm.command, sizeof mm.command, "%s", cmdline);
-    if (mc_manifest_write(tmp, &mm, "replicates.csv summary.csv", K) != CX_OK) {
+    if (mc_manifest_write(tmp, &mm, no_plots ? "replicates.csv summary.csv"
+                                             : "replicates.csv summary.csv plots/", K) != CX_OK) {
         fprintf(stderr, "crisim mc-merge: cannot write '%s/manifest.csv'\n", tmp);
         goto done;
     }

@@ -114,7 +114,7 @@ int gen_resolve(const gen_opts *o, gen_opts *out, char *err, size_t errn) {
                  out->regions, GEN_MAX_REGIONS);
         return 2;
     }
-    if (o->injects == UINT64_MAX) out->injects = n / 5000 > 3 ? n / 5000 : 3;
+    if (o->injects == UINT64_MAX) out->injects = n / 100 > 3 ? n / 100 : 3;
     if (out->injects > GEN_MAX_INJECTS) {
         snprintf(err, errn, "--injects %" PRIu64 ": at most %" PRIu64, out->injects,
                  GEN_MAX_INJECTS);

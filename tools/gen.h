@@ -16,7 +16,7 @@ typedef struct {
     uint64_t assets;   /* >= 1 (required) */
     uint64_t links;    /* UINT64_MAX: 3 per asset (capped at assets * (assets - 1)) */
     uint32_t regions;  /* 0: about sqrt(assets) / 6, between 2 and 60, at most assets */
-    uint64_t injects;  /* UINT64_MAX: max(3, assets / 5000) damage injects */
+    uint64_t injects;  /* UINT64_MAX: max(3, assets / 100) damage injects */
     uint64_t seed;     /* generator seed, also the scenario's master seed */
     const char *name;  /* scenario name; NULL: "gen-<assets>" */
     int force;         /* replace the tables of an existing scenario folder */

@@ -87,6 +87,10 @@ typedef enum {
     CX_REC_INJECT,  /* an inject fired; state = inject kind, text = message */
     CX_REC_ASSET,   /* an asset changed operability or state */
     CX_REC_SECTOR,  /* input-output mode: inoperability of (sector, region) changed */
+    CX_REC_INCIDENT, /* an incident opened/was contained/closed; value = total remaining need */
+    CX_REC_REQUEST,  /* a UCPM request: requested|relayed|covered|lapsed|closed */
+    CX_REC_CAPACITY, /* a response unit changed state; entity "capacity#k" */
+    CX_REC_IPCR,     /* IPCR mode change, ISAA report or roundtable; value = member states affected */
 } cx_rec_kind;
 const char *cx_rec_kind_name(cx_rec_kind k);
 

@@ -94,6 +94,59 @@ cx_status cxi_batch_columns(const cx_scenario *sc, uint64_t seed, cxi_batch_cols
     return CX_OK;
 }
 
+void cxi_batch_units_free(char **units, size_t n) {
+    if (!units) return;
+    for (size_t i = 0; i < n; i++) free(units[i]);
+    free(units);
+}
+
+cx_status cxi_batch_units(const cx_scenario *sc, uint64_t seed, const cxi_batch_cols *cols,
+                          char ***units, char *err, size_t errn) {
+    *units = NULL;
+    cx_sim_config cfg = cx_sim_config_default();
+    cfg.seed = seed;
+    cx_sim *sim = NULL;
+    cx_status st = cx_sim_create(sc, &cfg, &sim);
+    if (st != CX_OK) {
+        snprintf(err, errn, "cannot create a simulation: %s", cx_status_str(st));
+        return st;
+    }
+    const cx_metric *m = NULL;
+    size_t nm = 0;
+    st = cx_sim_metrics(sim, &m, &nm);
+    if (st != CX_OK) {
+        snprintf(err, errn, "cannot list the metrics: %s", cx_sim_errmsg(sim));
+        cx_sim_destroy(sim);
+        return st;
+    }
+    char **u = calloc(cols->n ? cols->n : 1, sizeof *u);
+    char name[512];
+    for (size_t i = 0; u && i < cols->n; i++) {
+        const char *unit = "";
+        /* metrics usually come in column order: try the same index first */
+        if (i < nm) {
+            cxi_batch_column_name(&m[i], name, sizeof name);
+            if (!strcmp(name, cols->names[i])) unit = m[i].unit ? m[i].unit : "";
+        }
+        for (size_t j = 0; !unit[0] && j < nm; j++) {
+            cxi_batch_column_name(&m[j], name, sizeof name);
+            if (!strcmp(name, cols->names[i])) unit = m[j].unit ? m[j].unit : "";
+        }
+        u[i] = dup_str(unit);
+        if (!u[i]) {
+            cxi_batch_units_free(u, i);
+            u = NULL;
+        }
+    }
+    cx_sim_destroy(sim);
+    if (!u) {
+        snprintf(err, errn, "out of memory");
+        return CX_ENOMEM;
+    }
+    *units = u;
+    return CX_OK;
+}
+
 uint64_t cxi_batch_shard_size(uint64_t n, uint32_t k, uint32_t count) {
     if (count == 0 || k == 0 || k > count || n < k) return 0;
     return (n - k) / count + 1;
@@ -120,6 +173,8 @@ typedef struct {
     int state;
     cx_status status;  /* SLOT_FAILED */
     double *values;    /* ncols, into runner.values */
+    char *line;        /* with line_sink: the formatted row, into runner.lines */
+    size_t len;
     char err[256];
 } slot;
 
@@ -130,6 +185,8 @@ typedef struct {
     size_t window;     /* slots: position p lives in slots[p % window] until delivered */
     slot *slots;
     double *values;
+    char *lines;       /* with line_sink: window rows of CXI_BATCH_ROW_MAX(ncols) bytes */
+    size_t line_max;
     pthread_mutex_t mu; /* guards everything below and the slots' state */
     pthread_cond_t ready; /* the head slot filled, a worker exited or failed */
     pthread_cond_t space; /* a slot was freed, or stop */
@@ -210,6 +267,9 @@ static void *worker(void *arg) {
                            ? cfg->compute(cfg->compute_ud, rep, s->values, r->ncols, err, sizeof err)
                            : simulate(cfg, rep, s->values, r->ncols, err, sizeof err);
 
+        if (st == CX_OK && cfg->line_sink)
+            s->len = cxi_batch_format_row(s->line, rep, cfg->seed, s->values, r->ncols);
+
         pthread_mutex_lock(&r->mu);
         if (st != CX_OK) {
             s->state = SLOT_FAILED;
@@ -249,12 +309,20 @@ static cx_status runner_init(runner *r, const cxi_batch_config *cfg, uint64_t to
     r->next = r->delivered = cfg->first;
     r->slots = calloc(r->window, sizeof *r->slots);
     r->values = calloc(r->window * (r->ncols ? r->ncols : 1), sizeof *r->values);
-    if (!r->slots || !r->values) {
+    if (cfg->line_sink) {
+        r->line_max = CXI_BATCH_ROW_MAX(r->ncols);
+        r->lines = malloc(r->window * r->line_max);
+    }
+    if (!r->slots || !r->values || (cfg->line_sink && !r->lines)) {
         free(r->slots);
         free(r->values);
+        free(r->lines);
         return CX_ENOMEM;
     }
-    for (size_t i = 0; i < r->window; i++) r->slots[i].values = r->values + i * r->ncols;
+    for (size_t i = 0; i < r->window; i++) {
+        r->slots[i].values = r->values + i * r->ncols;
+        if (r->lines) r->slots[i].line = r->lines + i * r->line_max;
+    }
     pthread_condattr_t ca;
     if (pthread_condattr_init(&ca) != 0) goto fail;
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -267,6 +335,7 @@ static cx_status runner_init(runner *r, const cxi_batch_config *cfg, uint64_t to
 fail:
     free(r->slots);
     free(r->values);
+    free(r->lines);
     return CX_ERUNTIME;
 }
 
@@ -276,6 +345,7 @@ static void runner_free(runner *r) {
     pthread_mutex_destroy(&r->mu);
     free(r->slots);
     free(r->values);
+    free(r->lines);
 }
 
 /* Asynchronous signals the workers block so that handlers run on the calling thread. Synchronous
@@ -292,7 +362,7 @@ static void block_async_signals(sigset_t *old) {
 cx_status cxi_batch_run(const cxi_batch_config *cfg, cxi_batch_outcome *out) {
     memset(out, 0, sizeof *out);
     out->failed_replicate = UINT64_MAX;
-    if (!cfg || !cfg->sink || cfg->threads == 0 || cfg->threads > CXI_BATCH_MAX_THREADS ||
+    if (!cfg || (!cfg->sink && !cfg->line_sink) || cfg->threads == 0 || cfg->threads > CXI_BATCH_MAX_THREADS ||
         cfg->shard_count == 0 || cfg->shard_k == 0 || cfg->shard_k > cfg->shard_count ||
         (!cfg->compute && (!cfg->sc || !cfg->cols))) {
         snprintf(out->errmsg, sizeof out->errmsg, "invalid batch configuration");
@@ -355,7 +425,9 @@ cx_status cxi_batch_run(const cxi_batch_config *cfg, cxi_batch_outcome *out) {
             if (s->state == SLOT_READY) {
                 uint64_t rep = shard_replicate(r.delivered, cfg->shard_k, cfg->shard_count);
                 pthread_mutex_unlock(&r.mu);
-                int rc = cfg->sink(cfg->ud, rep, s->values, r.ncols);
+                int rc = cfg->line_sink
+                             ? cfg->line_sink(cfg->ud, rep, s->values, r.ncols, s->line, s->len)
+                             : cfg->sink(cfg->ud, rep, s->values, r.ncols);
                 pthread_mutex_lock(&r.mu);
                 s->state = SLOT_FREE;
                 r.delivered++;
@@ -422,10 +494,53 @@ void cxi_batch_fmt(double v, char *buf, size_t n) {
         snprintf(buf, n, v > 0 ? "inf" : "-inf");
         return;
     }
+    /* Whole numbers below 1e15 (counts, zeros: most cells) print exactly as "%.15g" prints them,
+     * all digits and no exponent, without the cost of printf's float path and a strtod check. */
+    if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v && n >= 24) {
+        int64_t k = (int64_t)v;
+        char tmp[24];
+        size_t len = 0, out = 0;
+        uint64_t u = k < 0 ? (uint64_t)0 - (uint64_t)k : (uint64_t)k;
+        do {
+            tmp[len++] = (char)('0' + u % 10u);
+            u /= 10u;
+        } while (u);
+        if (k < 0 || (k == 0 && signbit(v))) buf[out++] = '-';
+        while (len) buf[out++] = tmp[--len];
+        buf[out] = '\0';
+        return;
+    }
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(buf, n, "%.*g", prec, v);
         if (prec == 17 || strtod(buf, NULL) == v) return;
     }
+}
+
+/* Appends the decimal digits of u at p; returns the end. */
+static char *put_u64(char *p, uint64_t u) {
+    char tmp[24];
+    size_t len = 0;
+    do {
+        tmp[len++] = (char)('0' + u % 10u);
+        u /= 10u;
+    } while (u);
+    while (len) *p++ = tmp[--len];
+    return p;
+}
+
+size_t cxi_batch_format_row(char *buf, uint64_t replicate, uint64_t seed, const double *values,
+                            size_t n) {
+    char *p = put_u64(buf, replicate);
+    *p++ = ',';
+    p = put_u64(p, seed);
+    for (size_t i = 0; i < n; i++) {
+        *p++ = ',';
+        cxi_batch_fmt(values[i], p, 32);
+        p += strlen(p);
+    }
+    *p++ = '\n';
+    *p = '\0';
+    return (size_t)(p - buf);
 }
 
 cx_status cxi_batch_write_header(FILE *f, const cxi_batch_cols *c) {
@@ -875,6 +990,12 @@ static uint64_t count_lines(const char *path) {
 
 cx_status cxi_batch_summarize(const char *path, size_t mem_budget, cxi_batch_cols *cols,
                               cxi_stats_summary **sums, uint64_t *nrows, char *err, size_t errn) {
+    return cxi_batch_summarize_each(path, mem_budget, cols, sums, nrows, NULL, NULL, err, errn);
+}
+
+cx_status cxi_batch_summarize_each(const char *path, size_t mem_budget, cxi_batch_cols *cols,
+                                   cxi_stats_summary **sums, uint64_t *nrows,
+                                   cxi_batch_column_cb cb, void *ud, char *err, size_t errn) {
     *sums = NULL;
     *nrows = 0;
     cx_status st = cxi_batch_header_read(path, cols, err, errn);
@@ -904,9 +1025,14 @@ cx_status cxi_batch_summarize(const char *path, size_t mem_budget, cxi_batch_col
         if (st != CX_OK) break;
         for (size_t j = 0; j < cnt; j++) {
             cxi_stats_summarize(data[j], (size_t)n, &s[c0 + j]);
+            if (st == CX_OK && cb && cb(ud, c0 + j, data[j], &s[c0 + j], n) != 0) {
+                snprintf(err, errn, "cannot record column '%s'", cols->names[c0 + j]);
+                st = CX_EIO;
+            }
             free(data[j]);
         }
         free(data);
+        if (st != CX_OK) break;
     }
     if (st == CX_OK && cols->n == 0) {
         double **data = NULL;

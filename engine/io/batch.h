@@ -30,6 +30,12 @@ void cxi_batch_cols_free(cxi_batch_cols *c); /* frees the names; NULL or empty i
 long cxi_batch_cols_find(const cxi_batch_cols *c, const char *name);
 /* The column name of one metric into buf (truncated to n - 1 bytes). */
 void cxi_batch_column_name(const cx_metric *m, char *buf, size_t n);
+/* The unit of each column (cx_metric.unit, "" for a column the scenario does not have), as a
+ * malloc'd array of cols->n malloc'd strings; free with cxi_batch_units_free. Creates a simulation
+ * like cxi_batch_columns. CX_ENOMEM, or the simulation's status with a message in err. */
+cx_status cxi_batch_units(const cx_scenario *sc, uint64_t seed, const cxi_batch_cols *cols,
+                          char ***units, char *err, size_t errn);
+void cxi_batch_units_free(char **units, size_t n); /* NULL is a no-op */
 
 /* ---- shards ---------------------------------------------------------------------------------- */
 
@@ -48,6 +54,11 @@ typedef void (*cxi_batch_progress)(void *ud, uint64_t done, uint64_t total);
 /* Polled with progress; non-zero asks the runner to stop: no new replicates are started, the
  * running ones finish and every result in order up to the first gap is delivered. */
 typedef int (*cxi_batch_poll)(void *ud);
+/* Like the sink, plus the row already formatted as a replicates.csv line (with its "\n"), exactly
+ * as cxi_batch_write_row writes it: the worker that computed the row formatted it, so formatting
+ * runs on every thread instead of the delivering one. line is valid during the call only. */
+typedef int (*cxi_batch_line_sink)(void *ud, uint64_t replicate, const double *values, size_t ncols,
+                                   const char *line, size_t len);
 /* Computes one replicate into values[ncols] (used by tests in place of the simulation). Called on
  * worker threads, concurrently: it must be thread-safe. Returns CX_OK or a status + message. */
 typedef cx_status (*cxi_batch_compute)(void *ud, uint64_t replicate, double *values, size_t ncols,
@@ -64,7 +75,8 @@ typedef struct {
     unsigned poll_ms;           /* progress / poll period while waiting (0: 100 ms) */
     cxi_batch_compute compute;  /* NULL: create, run and measure a cx_sim of sc */
     void *compute_ud;
-    cxi_batch_sink sink;        /* required */
+    cxi_batch_sink sink;        /* required, unless line_sink is set */
+    cxi_batch_line_sink line_sink; /* optional; when set it is called instead of sink */
     cxi_batch_progress progress; /* optional */
     cxi_batch_poll poll;        /* optional */
     void *ud;                   /* for sink, progress and poll */
@@ -94,6 +106,10 @@ void cxi_batch_fmt(double v, char *buf, size_t n);
 cx_status cxi_batch_write_header(FILE *f, const cxi_batch_cols *c);
 cx_status cxi_batch_write_row(FILE *f, uint64_t replicate, uint64_t seed, const double *values,
                               size_t n);
+/* The same row into buf (NUL-terminated); returns its length. buf must hold CXI_BATCH_ROW_MAX(n). */
+#define CXI_BATCH_ROW_MAX(n) (48u + 32u * (size_t)(n))
+size_t cxi_batch_format_row(char *buf, uint64_t replicate, uint64_t seed, const double *values,
+                            size_t n);
 
 /* Reads the header of a replicates.csv: checks "replicate,seed" and returns the metric columns.
  * CX_EIO (cannot open) / CX_EINPUT (bad header) with "path:line:col: ..." in err. */
@@ -132,6 +148,15 @@ cx_status cxi_batch_scan_partial(const char *path, const cxi_batch_cols *cols, u
  * metrics. *sums (malloc'd, cols->n entries) and *cols are the caller's to free. */
 cx_status cxi_batch_summarize(const char *path, size_t mem_budget, cxi_batch_cols *cols,
                               cxi_stats_summary **sums, uint64_t *nrows, char *err, size_t errn);
+/* Receives each column right after its summary, in column order: sorted[0..s->n) are its finite
+ * values in increasing order, rows - s->n the non-finite ones left out. Non-zero stops (CX_EIO). */
+typedef int (*cxi_batch_column_cb)(void *ud, size_t col, const double *sorted,
+                                   const cxi_stats_summary *s, uint64_t rows);
+/* cxi_batch_summarize, calling cb (if not NULL) for every column: plots are drawn from the same
+ * pass, without reading the file again. */
+cx_status cxi_batch_summarize_each(const char *path, size_t mem_budget, cxi_batch_cols *cols,
+                                   cxi_stats_summary **sums, uint64_t *nrows,
+                                   cxi_batch_column_cb cb, void *ud, char *err, size_t errn);
 /* Writes summary.csv (undefined values are empty cells). Returns CX_OK or CX_EIO. */
 cx_status cxi_batch_summary_write(const char *path, const cxi_batch_cols *cols,
                                   const cxi_stats_summary *sums);

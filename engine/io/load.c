@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "io/io_api.h"
+#include "io/load_int.h"
 #include "model/scenario.h"
 
 #if defined(__GNUC__)
@@ -20,41 +21,13 @@
 #define PRINTF(a, b)
 #endif
 
-/* Files in name order (the order of the content hash). */
-enum { F_ASSETS, F_IIM, F_INJECTS, F_LINKS, F_REGIONS, F_SCENARIO, F_COUNT };
 static const struct {
     const char *name;
     int required;
 } files[F_COUNT] = {
-    {"assets.csv", 1}, {"iim.csv", 0},     {"injects.csv", 0},
-    {"links.csv", 0},  {"regions.csv", 1}, {"scenario.csv", 1},
+    {"assets.csv", 1}, {"capacities.csv", 0}, {"iim.csv", 0},      {"injects.csv", 0},
+    {"links.csv", 0},  {"regions.csv", 1},    {"scenario.csv", 1},
 };
-
-typedef struct {
-    const char *path; /* dir joined with the file name, as shown in messages */
-    int read_ok;      /* read without any error: its ids can be trusted for "unknown" checks */
-    int usable;       /* header read and required columns present: rows are checked */
-    cxi_table t;
-} tab;
-
-typedef struct {
-    cx_scenario *sc;
-    cxi_arena *A; /* &sc->arena */
-    cx_diags *diags;
-    const cx_load_opts *opts;
-    cx_status st;  /* worst status of reading */
-    size_t errors; /* semantic errors reported */
-    tab f[F_COUNT];
-    int have_start, have_horizon;
-    int regions_ok, assets_ok; /* every region / asset row was accepted: "unknown" is reliable */
-    const char **region_ids, **asset_ids; /* candidates for "did you mean" (malloc, lazily) */
-} loader;
-
-typedef struct {
-    const char *name;
-    const char *alias; /* or NULL */
-    int required;
-} colspec;
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
@@ -92,13 +65,11 @@ static const char *colname(const tab *T, int c, char *buf, size_t n) {
 }
 
 /* One error about row r: at the cell of column c, or at the row's line when c < 0. */
-static void rowerr(loader *L, const tab *T, unsigned r, int c, const char *fmt, ...) PRINTF(5, 6);
-static void rowerr(loader *L, const tab *T, unsigned r, int c, const char *fmt, ...) {
+static void vrowerr(loader *L, const tab *T, unsigned r, int c, const char *fmt, va_list ap)
+    PRINTF(5, 0);
+static void vrowerr(loader *L, const tab *T, unsigned r, int c, const char *fmt, va_list ap) {
     char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     L->errors++;
     if (c >= 0) {
         char q[100];
@@ -108,6 +79,14 @@ static void rowerr(loader *L, const tab *T, unsigned r, int c, const char *fmt, 
     } else {
         cxi_diag_add(L->diags, T->path, T->t.row_line[r], 0, "%s", msg);
     }
+}
+
+static void rowerr(loader *L, const tab *T, unsigned r, int c, const char *fmt, ...) PRINTF(5, 6);
+static void rowerr(loader *L, const tab *T, unsigned r, int c, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vrowerr(L, T, r, c, fmt, ap);
+    va_end(ap);
 }
 
 static void fileerr(loader *L, const tab *T, unsigned line, const char *fmt, ...) PRINTF(4, 5);
@@ -201,12 +180,6 @@ static void notes_row(loader *L, const tab *T, unsigned r, cx_notes *nt, const i
     for (uint32_t j = 0; j < nt->ncols; j++)
         nt->values[(size_t)ent * nt->ncols + j] = keep(L, T->t.rows[r][cols[j]].text);
 }
-
-typedef struct {
-    double lo, hi;
-    int lo_open, hi_open;
-    const char *expect;
-} range;
 
 static const range R_UNIT = {0, 1, 0, 0, "a number from 0 to 1"};
 static const range R_UNIT_OPEN_LO = {0, 1, 1, 0, "a number above 0 and at most 1"};
@@ -379,6 +352,50 @@ static int asset_ref(loader *L, const tab *T, unsigned r, int c, uint32_t *out) 
     return -1;
 }
 
+/* ---- the same helpers for load_response.c (io/load_int.h) ------------------------------ */
+
+void cxi_ld_worst(loader *L, cx_status s) { worst(L, s); }
+const char *cxi_ld_cell(const tab *T, unsigned r, int c) { return cell(T, r, c); }
+void cxi_ld_rowerr(loader *L, const tab *T, unsigned r, int c, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vrowerr(L, T, r, c, fmt, ap);
+    va_end(ap);
+}
+const char *cxi_ld_keep(loader *L, const char *s) { return keep(L, s); }
+void *cxi_ld_zalloc(loader *L, size_t n) { return zalloc(L, n); }
+int cxi_ld_resolve(loader *L, tab *T, const colspec *spec, size_t n, int *idx,
+                   unsigned char *known) {
+    return resolve(L, T, spec, n, idx, known);
+}
+int cxi_ld_notes_begin(loader *L, const tab *T, const unsigned char *known, uint32_t nent,
+                       cx_notes *nt, int *cols) {
+    return notes_begin(L, T, known, nent, nt, cols);
+}
+void cxi_ld_notes_row(loader *L, const tab *T, unsigned r, cx_notes *nt, const int *cols,
+                      uint32_t ent) {
+    notes_row(L, T, r, nt, cols, ent);
+}
+int cxi_ld_get_num(loader *L, const tab *T, unsigned r, int c, int required, double dflt,
+                   const range *rg, double *out) {
+    return get_num(L, T, r, c, required, dflt, rg, out);
+}
+int cxi_ld_get_dur(loader *L, const tab *T, unsigned r, int c, int required, int64_t dflt,
+                   int positive, const char *expect, int64_t *out) {
+    return get_dur(L, T, r, c, required, dflt, positive, expect, out);
+}
+int cxi_ld_get_dist(loader *L, const tab *T, unsigned r, int c, const cxi_dist *dflt,
+                    cxi_dist *out) {
+    return get_dist(L, T, r, c, dflt, out);
+}
+int cxi_ld_region_ref(loader *L, const tab *T, unsigned r, int c, int star, int32_t *out) {
+    return region_ref(L, T, r, c, star, out);
+}
+int cxi_ld_sector_cell(loader *L, const tab *T, unsigned r, int c, int *out) {
+    return sector_cell(L, T, r, c, out);
+}
+int cxi_ld_parse_u64(const char *s, uint64_t max, uint64_t *out) { return parse_u64(s, max, out); }
+
 /* ---- scenario.csv ------------------------------------------------------------------------- */
 
 enum {
@@ -479,15 +496,18 @@ static void load_params(loader *L) {
             get_num(L, T, r, vc, 0, -1, &R_UNIT_OPEN_LO, &res_sector[sector]);
             continue;
         }
+        if (key < 0 && cxi_ld_response_key(L, T, r, kc, vc, k, v)) continue;
         if (key < 0) {
             const char *best = cxi_suggest(k, keys, K_COUNT);
+            if (!best) best = cxi_ld_response_suggest(k);
             if (best)
                 rowerr(L, T, r, kc, "unknown key '%s' (did you mean '%s'?)", Q(q, k), best);
             else
                 rowerr(L, T, r, kc,
                        "unknown key '%s' (expected one of: name, title, start, "
                        "horizon, seed, turn, model, degraded_below, failed_below, "
-                       "service_restored, iim_step, iim_resilience, iim_resilience.<sector>)",
+                       "service_restored, iim_step, iim_resilience, iim_resilience.<sector>, "
+                       "or a response key of docs/scenario-format.md)",
                        Q(q, k));
             continue;
         }
@@ -911,6 +931,10 @@ static void load_injects(loader *L) {
         C_TO,
         C_EXPECTED,
         C_OBJECTIVE,
+        C_HAZARD,
+        C_NEEDS,
+        C_VALUE,
+        C_DURATION,
         C_N
     };
     static const colspec spec[C_N] = {{"id", NULL, 1},         {"move", NULL, 0},
@@ -921,8 +945,14 @@ static void load_injects(loader *L) {
                                       {"magnitude", NULL, 0},  {"message", NULL, 0},
                                       {"channel", NULL, 0},    {"from", NULL, 0},
                                       {"to", NULL, 0},         {"expected_action", NULL, 0},
-                                      {"objective", NULL, 0}};
-    static const char *const kinds[] = {"message", "damage", "disable", "restore"};
+                                      {"objective", NULL, 0},  {"hazard", NULL, 0},
+                                      {"needs", NULL, 0},      {"value", NULL, 0},
+                                      {"duration", NULL, 0}};
+    static const char *const kinds[CX_INJECT_KIND_COUNT] = {
+        "message", "damage", "disable", "restore", "hazard",
+        "request", "ipcr",   "art222",  "preposition"};
+    static const char kinds_expect[] =
+        "message, damage, disable, restore, hazard, request, ipcr, art222 or preposition";
     int col[C_N];
     uint32_t n = T->t.nrows;
     unsigned char *kn = calloc(T->t.ncols, 1);
@@ -1002,22 +1032,18 @@ static void load_injects(loader *L) {
         }
         const char *ks = cell(T, r, col[C_KIND]);
         int kind = -1;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < CX_INJECT_KIND_COUNT; i++)
             if (cxi_ieq(ks, kinds[i])) kind = i;
         if (!ks[0]) {
-            rowerr(L, T, r, col[C_KIND],
-                   "missing value (expected message, damage, disable or "
-                   "restore)");
+            rowerr(L, T, r, col[C_KIND], "missing value (expected %s)", kinds_expect);
         } else if (kind < 0) {
-            const char *best = cxi_suggest(ks, kinds, 4);
+            const char *best = cxi_suggest(ks, kinds, CX_INJECT_KIND_COUNT);
             if (best)
                 rowerr(L, T, r, col[C_KIND], "unknown inject kind '%s' (did you mean '%s'?)",
                        Q(q, ks), best);
             else
-                rowerr(L, T, r, col[C_KIND],
-                       "unknown inject kind '%s' (expected message, "
-                       "damage, disable or restore)",
-                       Q(q, ks));
+                rowerr(L, T, r, col[C_KIND], "unknown inject kind '%s' (expected %s)", Q(q, ks),
+                       kinds_expect);
         }
         in->kind = kind >= 0 ? (cx_inject_kind)kind : CX_INJECT_MESSAGE;
         in->message = keep(L, cell(T, r, col[C_MSG]));
@@ -1035,7 +1061,11 @@ static void load_injects(loader *L) {
             has_rad = cell(T, r, col[C_RADIUS])[0] != 0;
         int has_geo = has_lat || has_lon || has_rad;
         int tbad = 0;
-        if (has_t && asset_ref(L, T, r, col[C_TARGET], &in->asset) != 0) tbad = 1;
+        if (has_t && kind == CX_INJECT_PREPOSITION) {
+            if (cxi_ld_capacity_ref(L, T, r, col[C_TARGET], &in->capacity) != 0) tbad = 1;
+        } else if (has_t && asset_ref(L, T, r, col[C_TARGET], &in->asset) != 0) {
+            tbad = 1;
+        }
         if (has_r && region_ref(L, T, r, col[C_REGION], 1, &in->region) != 0) tbad = 1;
         if (has_s && sector_cell(L, T, r, col[C_SECTOR], &in->sector) != 0) tbad = 1;
         if (has_geo) {
@@ -1054,7 +1084,105 @@ static void load_injects(loader *L) {
         get_num(L, T, r, col[C_MAG], 0, 1, &R_UNIT, &in->magnitude);
 
         in->target_kind = CX_TARGET_NONE;
-        if (kind == CX_INJECT_MESSAGE) {
+        in->at_region = -1;
+        /* 'trigger' is reserved for contingency injects: kept as text, and as a note as before */
+        in->trigger = keep(L, cell(T, r, cxi_table_col(&T->t, "trigger")));
+        if (kind >= CX_INJECT_HAZARD) {
+            /* response kinds: 'region' names the region concerned; a hazard damages assets only
+             * through 'target', 'sector' (with its region) or a position */
+            if (has_r && strcmp(rg, "*") != 0 && in->region >= 0) in->at_region = in->region;
+            if (has_r && !strcmp(rg, "*"))
+                rowerr(L, T, r, col[C_REGION],
+                       "'*' is not allowed for a %s inject (expected one region code)",
+                       kinds[kind]);
+            has_r = has_r && has_s; /* a region alone is not a damage target here */
+        }
+        if (cell(T, r, col[C_HAZARD])[0]) {
+            if (kind != CX_INJECT_HAZARD)
+                rowerr(L, T, r, col[C_HAZARD], "'hazard' applies only to hazard injects (expected "
+                       "an empty cell)");
+            else
+                cxi_ld_hazard(L, T, r, col[C_HAZARD], &in->hazard);
+        } else if (kind == CX_INJECT_HAZARD) {
+            in->hazard = CX_HAZARD_COUNT - 1; /* other */
+        }
+        if (cell(T, r, col[C_NEEDS])[0]) {
+            if (kind != CX_INJECT_HAZARD && kind != CX_INJECT_REQUEST)
+                rowerr(L, T, r, col[C_NEEDS], "'needs' applies only to hazard and request injects "
+                       "(expected an empty cell)");
+            else
+                cxi_ld_needs(L, T, r, col[C_NEEDS], &in->needs);
+        }
+        if (cell(T, r, col[C_DURATION])[0]) {
+            if (kind != CX_INJECT_HAZARD)
+                rowerr(L, T, r, col[C_DURATION], "'duration' applies only to hazard injects "
+                       "(expected an empty cell)");
+            else
+                get_dur(L, T, r, col[C_DURATION], 0, 0, 1, "a duration above zero such as 10d",
+                        &in->duration);
+        }
+        if (cell(T, r, col[C_VALUE])[0]) {
+            if (kind != CX_INJECT_IPCR)
+                rowerr(L, T, r, col[C_VALUE], "'value' applies only to ipcr injects (expected "
+                       "an empty cell)");
+            else
+                cxi_ld_ipcr_mode(L, T, r, col[C_VALUE], &in->ipcr_mode);
+        } else if (kind == CX_INJECT_IPCR) {
+            rowerr(L, T, r, col[C_KIND] >= 0 ? col[C_KIND] : -1,
+                   "ipcr inject '%s' has no mode (expected 'value': inactive, monitoring, "
+                   "information_sharing, full or closed)",
+                   Q(q, id));
+        }
+        if ((kind == CX_INJECT_REQUEST || kind == CX_INJECT_ART222 ||
+             kind == CX_INJECT_PREPOSITION) && in->at_region < 0 && !(rg[0] && tbad))
+            rowerr(L, T, r, col[C_KIND], "%s inject '%s' has no region (expected a region code "
+                   "in 'region')", kinds[kind], Q(q2, id));
+        if (kind == CX_INJECT_REQUEST && !in->needs && !cell(T, r, col[C_NEEDS])[0])
+            rowerr(L, T, r, col[C_KIND], "request inject '%s' has no needs (expected 'needs' "
+                   "such as usar=2; medical=1)", Q(q2, id));
+        if (kind == CX_INJECT_PREPOSITION && !has_t)
+            rowerr(L, T, r, col[C_KIND], "preposition inject '%s' has no capacity (expected a "
+                   "capacity id from capacities.csv in 'target')", Q(q2, id));
+        if (kind == CX_INJECT_PREPOSITION || kind == CX_INJECT_REQUEST ||
+            kind == CX_INJECT_ART222 || kind == CX_INJECT_IPCR) {
+            if ((kind != CX_INJECT_PREPOSITION && has_t) || has_s || has_geo)
+                rowerr(L, T, r, has_t && kind != CX_INJECT_PREPOSITION ? col[C_TARGET]
+                                : has_s ? col[C_SECTOR] : -1,
+                       "a %s inject takes no asset, sector or position target (expected "
+                       "only 'region'%s)", kinds[kind],
+                       kind == CX_INJECT_PREPOSITION ? " and a capacity in 'target'" : "");
+        } else if (kind == CX_INJECT_HAZARD) {
+            int groups = has_t + has_r + has_geo;
+            if (groups > 1 || (has_t && has_s)) {
+                rowerr(L, T, r, has_t ? col[C_TARGET] : col[C_SECTOR],
+                       "hazard inject '%s' has more than one damage target (expected at most "
+                       "one of: 'target', 'region' + 'sector', or 'lat'+'lon'+'radius_km')",
+                       Q(q2, id));
+            } else if (groups == 1 && !tbad) {
+                in->target_kind = has_t   ? CX_TARGET_ASSET
+                                  : has_r ? CX_TARGET_SECTOR
+                                          : CX_TARGET_RADIUS;
+            }
+            if (in->at_region < 0 && !(rg[0] && tbad)) {
+                if (has_t && !tbad) {
+                    in->at_region = (int32_t)sc->assets[in->asset].region;
+                } else if (has_geo && !tbad && sc->nregions) {
+                    double best = HUGE_VAL;
+                    for (uint32_t g = 0; g < sc->nregions; g++) {
+                        double dk = cxi_geo_km(in->lat, in->lon, sc->regions[g].lat,
+                                               sc->regions[g].lon);
+                        if (dk < best) {
+                            best = dk;
+                            in->at_region = (int32_t)g;
+                        }
+                    }
+                } else if (!tbad) {
+                    rowerr(L, T, r, col[C_KIND], "hazard inject '%s' has no region (expected a "
+                           "region code in 'region', an asset in 'target' or a position)",
+                           Q(q2, id));
+                }
+            }
+        } else if (kind == CX_INJECT_MESSAGE) {
             if (!in->message[0]) {
                 if (col[C_MSG] >= 0)
                     rowerr(L, T, r, col[C_MSG],
@@ -1066,7 +1194,7 @@ static void load_injects(loader *L) {
                            "column)",
                            Q(q, id));
             }
-        } else if (kind > 0) {
+        } else if (kind > 0 && kind <= CX_INJECT_RESTORE) {
             int groups = has_t + has_r + has_geo;
             if (groups == 0) {
                 rowerr(L, T, r, col[C_KIND],
@@ -1327,6 +1455,7 @@ static cx_status load(loader *L, const char *dir) {
     if (!oom(L)) load_regions(L);
     if (!oom(L)) load_assets(L);
     if (!oom(L)) load_links(L);
+    if (!oom(L)) cxi_ld_capacities(L);
     if (!oom(L)) load_injects(L);
     if (!oom(L)) load_iim(L);
     snprintf(L->sc->hash, sizeof L->sc->hash, "%016" PRIx64, hash);
@@ -1374,6 +1503,7 @@ cx_status cx_scenario_load(const char *dir, const cx_load_opts *opts, cx_scenari
     for (int i = 0; i < F_COUNT; i++) cxi_table_free(&L.f[i].t);
     free(L.region_ids);
     free(L.asset_ids);
+    free(L.cap_ids);
     cx_diags_destroy(own);
     if (st != CX_OK) {
         cx_scenario_destroy(sc);

@@ -226,7 +226,7 @@ static uint32_t list_sort(qnode *nd, uint32_t l, uint32_t n) {
     return sorted;
 }
 
-static void activate(cxi_queue *q, int d, uint32_t j);
+static inline void activate(cxi_queue *q, int d, uint32_t j);
 
 /* Spreads list l (n nodes, equal keys in insertion order) over a new rung d+1 spanning
  * [start, start + 2^w) and makes it the innermost. Returns 0, or -1 when no rung can be made (the
@@ -259,7 +259,7 @@ static NOINLINE int spawn(cxi_queue *q, int d, uint32_t l, uint32_t n, uint64_t 
 }
 
 /* Makes bucket j of rung d the current one: its list becomes the sorted run. */
-static void activate(cxi_queue *q, int d, uint32_t j) {
+static HOT_INLINE void activate(cxi_queue *q, int d, uint32_t j) {
     qrung *g = &q->r[d];
     qnode *nd = q->nodes;
     uint32_t n, l = g->head[j];

@@ -9,14 +9,15 @@
 #include "model/sim_int.h"
 
 static const char state_names[][10] = {"working", "degraded", "failed", "repairing"};
-static const char inject_kind_names[][8] = {"message", "damage", "disable", "restore"};
+static const char inject_kind_names[][12] = {"message", "damage",  "disable", "restore",    "hazard",
+                                             "request", "ipcr",    "art222",  "preposition"};
 
 const char *cxi_state_name(int state) {
     return state >= 0 && state <= CXI_STATE_REPAIRING ? state_names[state] : "";
 }
 
 const char *cxi_inject_kind_name(int kind) {
-    return kind >= 0 && kind <= CX_INJECT_RESTORE ? inject_kind_names[kind] : "";
+    return kind >= 0 && kind < CX_INJECT_KIND_COUNT ? inject_kind_names[kind] : "";
 }
 
 static double op_of(int32_t q) { return (double)(CXI_Q_FULL - q) / CXI_Q_FULL; }
@@ -541,6 +542,7 @@ static cx_status apply(cx_sim *sim, cx_time t, uint32_t a, uint32_t inject) {
     const cx_inject *j = &sim->sc->injects[inject];
     cxi_asset_state *s = &sim->as[a];
     switch (j->kind) {
+    case CX_INJECT_HAZARD: /* a targeted hazard damages like a damage inject */
     case CX_INJECT_DAMAGE: {
         if (s->disabled) return CX_OK; /* only a restore brings a disabled asset back */
         int32_t m = permyriad(j->magnitude);
@@ -591,6 +593,8 @@ cx_status cxi_infra_on_inject(cx_sim *sim, cx_time t, uint32_t inject) {
     case CX_TARGET_RADIUS: sector = cxi_sector_name(j->sector); break;
     default: break;
     }
+    if (j->kind >= CX_INJECT_HAZARD && j->at_region >= 0 && (uint32_t)j->at_region < sc->nregions)
+        region = sc->regions[j->at_region].code;
     cx_record r = {t, CX_REC_INJECT, j->id, region, sector, cxi_inject_kind_name(j->kind),
                    j->magnitude, "", 0, 0, j->message ? j->message : ""};
     cx_status st = cxi_sim_emit(sim, &r);

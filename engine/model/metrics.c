@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/response.h"
 #include "model/sim_int.h"
 
 static uint32_t nnodes(const cx_sim *sim) { return sim->sc->nregions * CX_SECTOR_COUNT; }
@@ -49,6 +50,7 @@ static size_t layout(cx_sim *sim) {
                     add(sim, &n, "inoperability_hours", cxi_sector_name(s), sc->regions[r].code,
                         "inoperability-hours");
     }
+    if (sim->resp) n = cxi_resp_metrics_layout(sim, n);
     return n;
 }
 
@@ -98,6 +100,7 @@ void cxi_metrics_on_q(cx_sim *sim, uint32_t a, cx_time t, int32_t q_old, int32_t
     sim->m.pair_int[p] += sim->m.pair_out[p] * (double)(t - sim->m.pair_t[p]);
     sim->m.pair_t[p] = t;
     sim->m.pair_out[p] += pop * dq;
+    if (sim->resp) cxi_resp_on_q(sim, a, q_old, q_new);
 }
 
 void cxi_metrics_on_level(cx_sim *sim, int old_level, int new_level) {
@@ -231,7 +234,79 @@ cx_status cx_sim_metrics(cx_sim *sim, const cx_metric **out, size_t *n) {
         }
         m[total].value = sum;
     }
+    if (sim->resp) i = cxi_resp_metrics_fill(sim, i, now);
     *out = m;
     *n = i;
     return CX_OK;
+}
+
+/* ---- response metrics (only when the scenario has response models) ------------------------ */
+
+static const char *const time_names[] = {"time_to_first_request", "time_to_first_offer",
+                                         "time_to_first_arrival"};
+static const char *const time_flags[] = {"time_to_first_request_censored",
+                                         "time_to_first_offer_censored",
+                                         "time_to_first_arrival_censored"};
+static const char *const pool_metric[] = {"capacities_deployed_national", "capacities_deployed_ecpp",
+                                          "capacities_deployed_rescue"};
+static const char *const ipcr_metric[] = {"ipcr_time_to_monitoring",
+                                          "ipcr_time_to_information_sharing", "ipcr_time_to_full"};
+
+size_t cxi_resp_metrics_layout(cx_sim *sim, size_t n) {
+    const cx_scenario *sc = sim->sc;
+    const cxi_resp *R = sim->resp;
+    for (int k = 0; k < 3; k++) {
+        add(sim, &n, time_names[k], "", "", "h");
+        add(sim, &n, time_flags[k], "", "", "flag");
+    }
+    for (int d = 0; d < CX_NEED_COUNT; d++)
+        if (R->need_used[d]) add(sim, &n, "unmet_need_hours", cxi_need_name(d), "", "need-hours");
+    add(sim, &n, "capacities_deployed", "", "", "deployments");
+    for (int k = 0; k < 3; k++) add(sim, &n, pool_metric[k], "", "", "deployments");
+    for (uint32_t r = 0; r < sc->nregions; r++)
+        if (R->owner_r[r]) add(sim, &n, "capacities_deployed", "", sc->regions[r].code, "deployments");
+    for (int k = 0; k < 3; k++) {
+        add(sim, &n, ipcr_metric[k], "", "", "h");
+        add(sim, &n, "ipcr_reached", cxi_ipcr_mode_name(k + 1), "", "flag");
+    }
+    add(sim, &n, "isaa_reports", "", "", "reports");
+    add(sim, &n, "roundtables", "", "", "meetings");
+    add(sim, &n, "peak_need_coverage", "", "", "share");
+    return n;
+}
+
+size_t cxi_resp_metrics_fill(cx_sim *sim, size_t i, cx_time now) {
+    const cx_scenario *sc = sim->sc;
+    cxi_resp *R = sim->resp;
+    cx_metric *m = sim->m.out;
+    /* times from the first incident (T0 when none); never reached: censored at now */
+    cx_time origin = R->t_first_inc >= 0 ? R->t_first_inc : 0;
+    const cx_time firsts[3] = {R->t_first_req, R->t_first_offer, R->t_first_arrival};
+    for (int k = 0; k < 3; k++) {
+        cx_time t = firsts[k] >= 0 ? firsts[k] : now;
+        m[i++].value = (double)(t - origin) / 3600.0;
+        m[i++].value = firsts[k] < 0;
+    }
+    for (int d = 0; d < CX_NEED_COUNT; d++) {
+        if (!R->need_used[d]) continue;
+        double v = R->unmet[d];
+        for (uint32_t k = 0; k < R->nopen_inc; k++) {
+            cxi_inc_advance(sim, R->open_inc[k], now);
+            v += R->inc[R->open_inc[k]].integ[d];
+        }
+        m[i++].value = v / 3600.0;
+    }
+    m[i++].value = R->deployed_pool[0] + R->deployed_pool[1] + R->deployed_pool[2];
+    for (int k = 0; k < 3; k++) m[i++].value = R->deployed_pool[k];
+    for (uint32_t r = 0; r < sc->nregions; r++)
+        if (R->owner_r[r]) m[i++].value = R->deployed_r[r];
+    for (int k = 0; k < 3; k++) {
+        cx_time t = R->t_mode[k + 1];
+        m[i++].value = (double)((t >= 0 ? t : now) - origin) / 3600.0;
+        m[i++].value = t >= 0;
+    }
+    m[i++].value = R->isaa_n;
+    m[i++].value = R->roundtable_n;
+    m[i++].value = R->peak_coverage;
+    return i;
 }

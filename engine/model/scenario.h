@@ -67,7 +67,78 @@ typedef enum {
     CX_INJECT_DAMAGE,   /* direct damage = magnitude (inoperability), repaired after asset's repair time */
     CX_INJECT_DISABLE,  /* direct damage 1, no automatic repair until a restore inject */
     CX_INJECT_RESTORE,  /* clears direct damage now */
+    CX_INJECT_HAZARD,   /* opens an incident in at_region with needs; damages like DAMAGE when targeted */
+    CX_INJECT_REQUEST,  /* a UCPM request by at_region for needs */
+    CX_INJECT_IPCR,     /* sets the IPCR mode (ipcr_mode) */
+    CX_INJECT_ART222,   /* at_region invokes the solidarity clause: IPCR full at once */
+    CX_INJECT_PREPOSITION, /* capacity `capacity` is stationed in at_region */
 } cx_inject_kind;
+#define CX_INJECT_KIND_COUNT 9
+
+/* Need types of incidents and capacities (docs/scenario-format.md). X(enum, csv name) */
+#define CX_NEED_LIST(X)                         \
+    X(CX_NEED_USAR, "usar")                     \
+    X(CX_NEED_FIREFIGHTING, "firefighting")     \
+    X(CX_NEED_PUMPING, "pumping")               \
+    X(CX_NEED_RESCUE, "rescue")                 \
+    X(CX_NEED_WATER, "water")                   \
+    X(CX_NEED_MEDICAL, "medical")               \
+    X(CX_NEED_MEDEVAC, "medevac")               \
+    X(CX_NEED_SHELTER, "shelter")               \
+    X(CX_NEED_CBRN, "cbrn")                     \
+    X(CX_NEED_COORDINATION, "coordination")     \
+    X(CX_NEED_HEAVY_MACHINERY, "heavy_machinery") \
+    X(CX_NEED_DEHUMIDIFICATION, "dehumidification") \
+    X(CX_NEED_POWER_SUPPLY, "power_supply")     \
+    X(CX_NEED_HYBRID, "hybrid")
+typedef enum {
+#define CX_NEED_ENUM(e, s) e,
+    CX_NEED_LIST(CX_NEED_ENUM)
+#undef CX_NEED_ENUM
+    CX_NEED_COUNT
+} cx_need;
+const char *cxi_need_name(int need);
+int cxi_need_parse(const char *s); /* -1 when unknown (case-insensitive) */
+
+#define CX_HAZARD_LIST(X) \
+    X("earthquake") X("flood") X("wildfire") X("storm") X("blackout") X("cyber") X("cbrn") \
+    X("drought") X("epidemic") X("other")
+#define CX_HAZARD_COUNT 10
+const char *cxi_hazard_name(int hazard);
+
+/* IPCR modes in escalation order. */
+typedef enum {
+    CX_IPCR_INACTIVE,
+    CX_IPCR_MONITORING,
+    CX_IPCR_INFO_SHARING,
+    CX_IPCR_FULL,
+    CX_IPCR_CLOSED
+} cx_ipcr_mode;
+const char *cxi_ipcr_mode_name(int mode); /* inactive, monitoring, information_sharing, full, closed */
+
+typedef enum { CX_POOL_NATIONAL, CX_POOL_ECPP, CX_POOL_RESCUE } cx_pool;
+const char *cxi_pool_name(int pool); /* national, ecpp, rescue */
+typedef enum { CX_POLICY_AUTO, CX_POLICY_MANUAL } cx_policy;
+
+/* A response capacity (capacities.csv): `count` identical units, unit k named "<id>#<k>" (k from 1). */
+typedef struct {
+    const char *id, *type;
+    uint32_t owner;        /* region index */
+    int pool;              /* cx_pool */
+    uint32_t count;        /* >= 1 */
+    cxi_dist readiness;    /* acceptance -> departure, seconds */
+    double speed_kmh;      /* > 0 */
+    cxi_dist handling;     /* added to each trip, seconds */
+    cxi_dist endurance;    /* on site before rotation, seconds */
+    int need;              /* cx_need it addresses */
+    double rate;           /* need units per unit-hour, > 0 */
+    int repairs;           /* sector whose repairs it speeds up on site, -1 none */
+    double repair_factor;  /* multiplier on remaining repair time, (0,1] */
+    cxi_dist offer_latency;/* ERCC relay -> offer, seconds */
+    double lat, lon;       /* home base */
+    int32_t prepositioned_at; /* region index or -1 */
+    const char *note;
+} cx_capacity;
 
 typedef enum {
     CX_TARGET_NONE,    /* message injects */
@@ -89,6 +160,14 @@ typedef struct {
     double magnitude;    /* damage in [0,1] */
     const char *message, *channel, *from, *to, *expected_action, *objective;
     uint32_t line;       /* line in injects.csv, for runtime messages */
+    /* response kinds (zero for the others) */
+    int32_t at_region;   /* hazard/request/art222/preposition: the region concerned */
+    int hazard;          /* hazard: index in CX_HAZARD_LIST */
+    const double *needs; /* hazard/request: CX_NEED_COUNT amounts (0 = none), or NULL */
+    int ipcr_mode;       /* ipcr: cx_ipcr_mode */
+    cx_time duration;    /* hazard: time until the water has receded, 0 = need_recede */
+    uint32_t capacity;   /* preposition: capacity index */
+    const char *trigger; /* reserved for contingency injects ("" when absent) */
 } cx_inject;
 
 /* Sector-level dynamic inoperability input-output model (DIIM). */
@@ -114,6 +193,21 @@ typedef struct {
     /* input-output mode */
     cx_time iim_step;         /* default 1h */
     double iim_resilience[CX_SECTOR_COUNT]; /* K per sector, per step, (0,1] */
+    /* response: UCPM chain, needs dynamics, IPCR (docs/model.md, section Response) */
+    int ucpm_policy;          /* cx_policy */
+    cxi_dist ucpm_request_delay, ercc_relay_delay, accept_delay, rescue_after, transit_handling;
+    cx_time request_lapse;
+    cx_time cover_within;     /* a unit covers rate x min(endurance left, cover_within) of a need */
+    double offer_share_own_crisis, road_kmh, air_kmh;
+    double need_growth[CX_NEED_COUNT];   /* relative growth per hour while unmet */
+    cx_time need_halflife[CX_NEED_COUNT]; /* 0 = no decay */
+    cx_time need_recede;                  /* pumping needs recede linearly over this (default) */
+    int ipcr_policy;          /* cx_policy */
+    uint32_t ipcr_monitoring_at, ipcr_info_sharing_at, ipcr_full_at, blueprint_ms;
+    double ipcr_population_full;
+    cxi_dist ipcr_decision_delay;
+    cx_time isaa_interval_info, isaa_interval_full, roundtable_interval_full, ipcr_close_after;
+    double full_relay_factor;
 } cx_params;
 
 /* Extra columns of a table, kept as notes: header names and per-row values. */
@@ -133,7 +227,8 @@ struct cx_scenario {
     cx_link *links;      uint32_t nlinks;
     cx_inject *injects;  uint32_t ninjects;   /* sorted by (t, file order) */
     cx_iim_coupling *couplings; uint32_t ncouplings;
-    cx_notes asset_notes, link_notes, inject_notes;
+    cx_capacity *capacities; uint32_t ncapacities;
+    cx_notes asset_notes, link_notes, inject_notes, capacity_notes;
     /* Hash indexes behind cxi_scenario_*_index: open addressing on cxi_scenario_slot_hash, slot =
      * entity index + 1, 0 = empty, nslots a power of two. NULL/0 in hand-built scenarios (tests),
      * which are then searched linearly. */
@@ -147,5 +242,7 @@ int32_t cxi_scenario_asset_index(const cx_scenario *sc, const char *id);
 uint32_t cxi_scenario_slot_hash(const char *id); /* hash used by region_slots / asset_slots */
 /* Default parameters (used by the loader before reading scenario.csv, and by tests). */
 void cxi_params_default(cx_params *p);
+/* The response part of the defaults (called by cxi_params_default). */
+void cxi_response_params_default(cx_params *p);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/response.h"
 #include "model/sim_int.h"
 
 const char *cx_rec_kind_name(cx_rec_kind k) {
@@ -15,6 +16,10 @@ const char *cx_rec_kind_name(cx_rec_kind k) {
     case CX_REC_INJECT: return "inject";
     case CX_REC_ASSET: return "asset";
     case CX_REC_SECTOR: return "sector";
+    case CX_REC_INCIDENT: return "incident";
+    case CX_REC_REQUEST: return "request";
+    case CX_REC_CAPACITY: return "capacity";
+    case CX_REC_IPCR: return "ipcr";
     }
     return "";
 }
@@ -67,38 +72,56 @@ cx_status cxi_sim_schedule_in(cx_sim *sim, cx_time now, cx_time delay, const cxi
 
 /* Every handler but the update one resets the same-instant update guard: a livelock is a run of
  * update events only. */
+/* With response models, IPCR rules look at the state after every event. */
+static cx_status after(cx_sim *sim, cx_time t, cx_status st) {
+    if (st != CX_OK || !sim->resp) return st;
+    return cxi_ipcr_poll(sim, t);
+}
+
 static cx_status h_inject(void *ctx, cx_time t, const cxi_payload *p) {
     cx_sim *sim = ctx;
     cx_status st = cxi_metrics_advance(sim, t);
     sim->guard_n = 0;
-    return st != CX_OK ? st : cxi_infra_on_inject(sim, t, p->a);
+    if (st == CX_OK) st = cxi_infra_on_inject(sim, t, p->a);
+    if (st == CX_OK && sim->resp && p->a < sim->sc->ninjects &&
+        sim->sc->injects[p->a].kind >= CX_INJECT_HAZARD)
+        st = cxi_resp_on_inject(sim, t, p->a);
+    return after(sim, t, st);
+}
+
+static cx_status h_resp(void *ctx, cx_time t, const cxi_payload *p) {
+    cx_sim *sim = ctx;
+    cx_status st = cxi_metrics_advance(sim, t);
+    sim->guard_n = 0;
+    if (st == CX_OK && sim->resp) st = cxi_resp_on_event(sim, t, p);
+    return after(sim, t, st);
 }
 
 static cx_status h_update(void *ctx, cx_time t, const cxi_payload *p) {
     cx_sim *sim = ctx;
     cx_status st = cxi_metrics_advance(sim, t);
-    return st != CX_OK ? st : cxi_infra_on_update(sim, t, p->a);
+    return after(sim, t, st != CX_OK ? st : cxi_infra_on_update(sim, t, p->a));
 }
 
 static cx_status h_repair(void *ctx, cx_time t, const cxi_payload *p) {
     cx_sim *sim = ctx;
     cx_status st = cxi_metrics_advance(sim, t);
     sim->guard_n = 0;
-    return st != CX_OK ? st : cxi_infra_on_repair(sim, t, p->a);
+    return after(sim, t, st != CX_OK ? st : cxi_infra_on_repair(sim, t, p->a));
 }
 
 static cx_status h_link_on(void *ctx, cx_time t, const cxi_payload *p) {
     cx_sim *sim = ctx;
     cx_status st = cxi_metrics_advance(sim, t);
     sim->guard_n = 0;
-    return st != CX_OK ? st : cxi_infra_on_link(sim, t, p->a, 1);
+    return after(sim, t, st != CX_OK ? st : cxi_infra_on_link(sim, t, p->a, 1));
 }
 
 static cx_status h_link_off(void *ctx, cx_time t, const cxi_payload *p) {
     cx_sim *sim = ctx;
     cx_status st = cxi_metrics_advance(sim, t);
     sim->guard_n = 0;
-    return st != CX_OK ? st : cxi_infra_on_link(sim, t, p->a, 0);
+    return after(sim, t, st != CX_OK ? st : cxi_infra_on_link(sim, t, p->a, 0));
 }
 
 static cx_status h_iim(void *ctx, cx_time t, const cxi_payload *p) {
@@ -145,8 +168,16 @@ static cx_status check_scenario(const cx_scenario *sc) {
     }
     for (uint32_t i = 0; i < sc->ninjects; i++) {
         const cx_inject *j = &sc->injects[i];
-        if (!j->id || (unsigned)j->kind > CX_INJECT_RESTORE || !isfinite(j->magnitude))
+        if (!j->id || (unsigned)j->kind >= CX_INJECT_KIND_COUNT || !isfinite(j->magnitude))
             return CX_EINVAL;
+        if (j->kind >= CX_INJECT_HAZARD &&
+            (j->at_region >= (int32_t)sc->nregions ||
+             (j->kind == CX_INJECT_PREPOSITION && j->capacity >= sc->ncapacities) ||
+             (j->kind == CX_INJECT_IPCR && (j->ipcr_mode < 0 || j->ipcr_mode > CX_IPCR_CLOSED))))
+            return CX_EINVAL;
+        if (j->needs)
+            for (int n = 0; n < CX_NEED_COUNT; n++)
+                if (!(j->needs[n] >= 0) || !isfinite(j->needs[n])) return CX_EINVAL;
         if (i > 0 && j->t < sc->injects[i - 1].t) return CX_EINVAL;
         switch (j->target_kind) {
         case CX_TARGET_NONE: break;
@@ -162,6 +193,14 @@ static cx_status check_scenario(const cx_scenario *sc) {
             break;
         default: return CX_EINVAL;
         }
+    }
+    if (sc->ncapacities && !sc->capacities) return CX_EINVAL;
+    for (uint32_t i = 0; i < sc->ncapacities; i++) {
+        const cx_capacity *c = &sc->capacities[i];
+        if (!c->id || c->owner >= sc->nregions || c->count < 1 || c->need < 0 ||
+            c->need >= CX_NEED_COUNT || !(c->rate > 0) || !(c->speed_kmh > 0) ||
+            c->pool < 0 || c->pool > CX_POOL_RESCUE || c->prepositioned_at >= (int32_t)sc->nregions)
+            return CX_EINVAL;
     }
     for (uint32_t i = 0; i < sc->ncouplings; i++) {
         const cx_iim_coupling *c = &sc->couplings[i];
@@ -183,13 +222,15 @@ static cx_status setup(cx_sim *sim) {
         uint32_t *type;
     } hs[] = {{h_inject, &sim->ev_inject}, {h_update, &sim->ev_update},
               {h_repair, &sim->ev_repair}, {h_link_on, &sim->ev_link_on},
-              {h_link_off, &sim->ev_link_off}, {h_iim, &sim->ev_iim}};
+              {h_link_off, &sim->ev_link_off}, {h_iim, &sim->ev_iim},
+              {h_resp, &sim->ev_resp}};
     for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
         if ((st = cxi_kernel_handler(sim->k, hs[i].fn, sim, hs[i].type)) != CX_OK) return st;
     sim->rng_repair = cxi_rng_stream(sim->seed, sim->replicate, CXI_STREAM_REPAIR);
     sim->rng_delay = cxi_rng_stream(sim->seed, sim->replicate, CXI_STREAM_DELAY);
     sim->rng_recovery = cxi_rng_stream(sim->seed, sim->replicate, CXI_STREAM_RECOVERY);
     if (!sim->rng_repair || !sim->rng_delay || !sim->rng_recovery) return CX_ENOMEM;
+    if (cxi_resp_wanted(sc) && (st = cxi_resp_init(sim)) != CX_OK) return st;
     if ((st = cxi_infra_init(sim)) != CX_OK) return st;
     if ((st = cxi_sim_iim_init(sim)) != CX_OK) return st;
     if ((st = cxi_metrics_init(sim)) != CX_OK) return st;
@@ -239,6 +280,7 @@ void cx_sim_destroy(cx_sim *sim) {
     if (sim->rng_delay) gsl_rng_free(sim->rng_delay);
     if (sim->rng_recovery) gsl_rng_free(sim->rng_recovery);
     cxi_metrics_free(sim);
+    cxi_resp_free(sim);
     cxi_arena_free(&sim->arena);
     free(sim);
 }

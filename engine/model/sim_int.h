@@ -87,7 +87,8 @@ struct cx_sim {
     char errmsg[320];
 
     /* event types registered with the kernel */
-    uint32_t ev_inject, ev_update, ev_repair, ev_link_on, ev_link_off, ev_iim;
+    uint32_t ev_inject, ev_update, ev_repair, ev_link_on, ev_link_off, ev_iim, ev_resp;
+    struct cxi_resp *resp; /* response models (model/response.h); NULL when the scenario has none */
 
     /* infrastructure model */
     int links_on; /* asset cascades (mode assets or both) */

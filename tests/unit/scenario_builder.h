@@ -169,12 +169,64 @@ static inline void sb_coupling(cx_scenario *sc, int sector, uint32_t region, int
     c->coefficient = coefficient;
 }
 
+/* ---- response: capacities, hazards, requests (additive) ------------------------------------ */
+
+/* A capacity of `count` units of need `need` owned by `owner`, all delays fixed(0), rate 1/h,
+ * endurance fixed(1000d), speed 60 km/h, at the owner's point; change fields afterwards. */
+static inline uint32_t sb_capacity(cx_scenario *sc, const char *id, uint32_t owner, int need,
+                                   uint32_t count) {
+    sc->capacities = sb_grow(sc, sc->capacities, sc->ncapacities, sizeof *sc->capacities);
+    cx_capacity *c = &sc->capacities[sc->ncapacities];
+    memset(c, 0, sizeof *c);
+    c->id = sb_str(sc, id);
+    c->type = "national_team";
+    c->owner = owner;
+    c->pool = CX_POOL_NATIONAL;
+    c->count = count;
+    c->readiness = sb_fixed(0);
+    c->speed_kmh = 60;
+    c->handling = sb_fixed(0);
+    c->endurance = sb_fixed(1000 * 86400.0);
+    c->need = need;
+    c->rate = 1;
+    c->repairs = -1;
+    c->repair_factor = 0.5;
+    c->offer_latency = sb_fixed(0);
+    c->lat = owner < sc->nregions ? sc->regions[owner].lat : 0;
+    c->lon = owner < sc->nregions ? sc->regions[owner].lon : 0;
+    c->prepositioned_at = -1;
+    c->note = "";
+    return sc->ncapacities++;
+}
+
+/* A hazard (or request) inject in `region` needing `amount` of `need`. */
+static inline cx_inject *sb_need_inject(cx_scenario *sc, const char *id, cx_time t,
+                                        cx_inject_kind kind, uint32_t region, int need,
+                                        double amount) {
+    double *v = sb_alloc(sc, CX_NEED_COUNT * sizeof *v);
+    v[need] = amount;
+    cx_inject *j = sb_inject(sc, id, t, kind);
+    j->at_region = (int32_t)region;
+    j->needs = v;
+    j->hazard = CX_HAZARD_COUNT - 1;
+    j->trigger = "";
+    return j;
+}
+
+/* Every response delay of the scenario fixed(0) (tests then set the ones they look at). */
+static inline void sb_response_zero(cx_scenario *sc) {
+    cx_params *p = &sc->params;
+    p->ucpm_request_delay = p->ercc_relay_delay = p->accept_delay = sb_fixed(0);
+    p->transit_handling = sb_fixed(0);
+    p->ipcr_decision_delay = sb_fixed(0);
+}
+
 /* ---- a recording observer ------------------------------------------------------------------- */
 
 typedef struct {
     cx_time t;
     cx_rec_kind kind;
-    char entity[64], region[16], sector[16], state[16], cause[64], text[96];
+    char entity[64], region[16], sector[16], state[24], cause[64], text[96];
     double value;
     int cross_border, depth;
 } sb_rec;

@@ -243,6 +243,64 @@ static void test_batch_fmt_round_trips_and_is_short(void **state) {
     }
 }
 
+/* The definition of the format: the shortest of %.15g, %.16g, %.17g that reads back exactly. */
+static void ref_fmt(double v, char *buf, size_t n) {
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) return;
+    }
+}
+
+static void test_batch_fmt_whole_numbers_print_as_printf_does(void **state) {
+    (void)state;
+    char buf[40], want[40];
+    const double fixed[] = {0.0, -0.0, 1.0, -1.0, 10.0, 100.0, 123456789.0, 999999999999999.0,
+                            -999999999999999.0, 1e15, -1e15, 1e16, 4503599627370496.0};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        cxi_batch_fmt(fixed[i], buf, sizeof buf);
+        ref_fmt(fixed[i], want, sizeof want);
+        assert_string_equal(buf, want);
+    }
+    uint64_t s = 7;
+    for (int i = 0; i < 20000; i++) {
+        s = mix(s);
+        double v = (double)(int64_t)(s % 2000000000000000u) - 1e15;
+        cxi_batch_fmt(v, buf, sizeof buf);
+        ref_fmt(v, want, sizeof want);
+        assert_string_equal(buf, want);
+    }
+}
+
+static void test_batch_format_row_equals_write_row(void **state) {
+    (void)state;
+    double v[64];
+    uint64_t s = 3;
+    for (int round = 0; round < 200; round++) {
+        for (size_t i = 0; i < 64; i++) {
+            s = mix(s);
+            uint64_t bits = s;
+            switch (i % 4) {
+            case 0: memcpy(&v[i], &bits, sizeof v[i]); break; /* any double, NaN and inf too */
+            case 1: v[i] = (double)(s % 1000); break;
+            case 2: v[i] = (double)(s >> 11) / 9007199254740992.0 * 1e6; break;
+            default: v[i] = -(double)(s >> 40); break;
+            }
+        }
+        char *mem = NULL;
+        size_t memlen = 0;
+        FILE *f = open_memstream(&mem, &memlen);
+        assert_non_null(f);
+        assert_int_equal(cxi_batch_write_row(f, UINT64_MAX - (uint64_t)round, s, v, 64), CX_OK);
+        fclose(f);
+        char line[CXI_BATCH_ROW_MAX(64)];
+        size_t len = cxi_batch_format_row(line, UINT64_MAX - (uint64_t)round, s, v, 64);
+        assert_int_equal(len, memlen);
+        assert_int_equal(strlen(line), len);
+        assert_memory_equal(line, mem, len);
+        free(mem);
+    }
+}
+
 static void test_batch_row_parse_reports_the_bad_column(void **state) {
     (void)state;
     uint64_t rep = 0, seed = 0;
@@ -414,6 +472,34 @@ static int to_file(void *ud, uint64_t rep, const double *v, size_t n) {
     return cxi_batch_write_row(s->f, rep, s->seed, v, n) == CX_OK ? 0 : -1;
 }
 
+static int to_file_lines(void *ud, uint64_t rep, const double *v, size_t n, const char *line,
+                         size_t len) {
+    file_sink *s = ud;
+    (void)rep, (void)v, (void)n;
+    return fwrite(line, 1, len, s->f) == len ? 0 : -1;
+}
+
+static char *run_engine_lines(const cx_scenario *sc, const cxi_batch_cols *cols, unsigned threads,
+                              size_t *len) {
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    assert_non_null(f);
+    file_sink s = {f, 77};
+    cxi_batch_config cfg = cxi_batch_config_default();
+    cfg.sc = sc;
+    cfg.cols = cols;
+    cfg.seed = 77;
+    cfg.n = 60;
+    cfg.threads = threads;
+    cfg.line_sink = to_file_lines;
+    cfg.ud = &s;
+    cxi_batch_outcome oc;
+    assert_int_equal(cxi_batch_run(&cfg, &oc), CX_OK);
+    assert_int_equal(oc.done, 60);
+    fclose(f);
+    return buf;
+}
+
 static char *run_engine(const cx_scenario *sc, const cxi_batch_cols *cols, unsigned threads,
                         uint32_t k, uint32_t count, size_t *len) {
     char *buf = NULL;
@@ -459,6 +545,14 @@ static void test_batch_engine_rows_identical_for_1_2_4_threads(void **state) {
     assert_int_equal(l1, l4);
     assert_memory_equal(b1, b2, l1);
     assert_memory_equal(b1, b4, l1);
+    /* rows formatted by the workers (line_sink) are the same bytes */
+    for (unsigned j = 1; j <= 3; j++) {
+        size_t ll;
+        char *bl = run_engine_lines(sc, &cols, j, &ll);
+        assert_int_equal(ll, l1);
+        assert_memory_equal(bl, b1, l1);
+        free(bl);
+    }
 
     /* replicates differ from each other (the streams depend on the replicate) */
     const char *m0 = strchr(strchr(b1, ',') + 1, ',');
@@ -524,6 +618,8 @@ int main(void) {
         cmocka_unit_test(test_batch_poll_stop_keeps_a_contiguous_prefix),
         cmocka_unit_test(test_batch_sink_error_is_eio_and_bad_config_is_einval),
         cmocka_unit_test(test_batch_fmt_round_trips_and_is_short),
+        cmocka_unit_test(test_batch_fmt_whole_numbers_print_as_printf_does),
+        cmocka_unit_test(test_batch_format_row_equals_write_row),
         cmocka_unit_test(test_batch_row_parse_reports_the_bad_column),
         cmocka_unit_test_setup_teardown(test_batch_scan_partial_drops_a_torn_last_line,
                                         make_tmpdir, remove_tmpdir),

@@ -136,23 +136,20 @@ void cxv_ui_init(cxv_ui *ui) {
     ui->speed = 3600;
 }
 
+/* Grows the box [lon0, lon1] x [lat0, lat1] (b[0..3]) to hold the point. */
+static void box_add(double b[4], double lon, double lat) {
+    if (lon < b[0]) b[0] = lon;
+    if (lon > b[1]) b[1] = lon;
+    if (lat < b[2]) b[2] = lat;
+    if (lat > b[3]) b[3] = lat;
+}
+
 void cxv_ui_fit(cxv_ui *ui, const cxv_view *v, const cxv_layout *L) {
     const cx_scenario *sc = cxv_view_scenario(v);
-    double lon0 = 1e9, lon1 = -1e9, lat0 = 1e9, lat1 = -1e9;
-    for (size_t i = 0; i < sc->nassets; i++) {
-        double lo = sc->assets[i].lon, la = sc->assets[i].lat;
-        if (lo < lon0) lon0 = lo;
-        if (lo > lon1) lon1 = lo;
-        if (la < lat0) lat0 = la;
-        if (la > lat1) lat1 = la;
-    }
-    for (size_t i = 0; i < sc->nregions; i++) {
-        double lo = sc->regions[i].lon, la = sc->regions[i].lat;
-        if (lo < lon0) lon0 = lo;
-        if (lo > lon1) lon1 = lo;
-        if (la < lat0) lat0 = la;
-        if (la > lat1) lat1 = la;
-    }
+    double box[4] = {1e9, -1e9, 1e9, -1e9};
+    for (size_t i = 0; i < sc->nassets; i++) box_add(box, sc->assets[i].lon, sc->assets[i].lat);
+    for (size_t i = 0; i < sc->nregions; i++) box_add(box, sc->regions[i].lon, sc->regions[i].lat);
+    double lon0 = box[0], lon1 = box[1], lat0 = box[2], lat1 = box[3];
     if (lon0 > lon1) { /* nothing placed: the whole of Europe */
         lon0 = -11;
         lon1 = 32;

@@ -1,8 +1,6 @@
 /* geo.c — map outlines (parse + triangulate) and the Lambert azimuthal equal-area projection.
  * Invariant: rings of one country are consecutive rows with the same (iso, part); part 0 is a
  * marker point; triangles index points of their own ring. */
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,12 +109,7 @@ static int parse_num(const char *s, size_t n, double *out) {
     if (n == 0 || n >= sizeof buf) return -1;
     memcpy(buf, s, n);
     buf[n] = '\0';
-    char *end;
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (errno || *end || !isfinite(v)) return -1;
-    *out = v;
-    return 0;
+    return cxi_number_parse(buf, 0, out, NULL);
 }
 
 typedef struct {

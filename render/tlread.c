@@ -273,20 +273,9 @@ static int parse_int(const char *s, long long lo, long long hi, long long *out) 
     return 0;
 }
 
+/* The engine's parser: strict (no hex, inf, nan) and independent of the locale's radix. */
 static int parse_real(const char *s, char delim, double *out) {
-    char buf[64];
-    size_t n = strlen(s);
-    if (!n || n >= sizeof buf) return -1;
-    memcpy(buf, s, n + 1);
-    if (delim == ';')
-        for (char *p = buf; *p; p++)
-            if (*p == ',') *p = '.';
-    char *end;
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (errno || *end || !isfinite(v)) return -1;
-    *out = v;
-    return 0;
+    return cxi_number_parse(s, delim == ';', out, NULL);
 }
 
 static void header_row(cxv_timeline *tl) {

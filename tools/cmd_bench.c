@@ -1,7 +1,6 @@
 /* cmd_bench.c — `crisim bench`: benchmarks of the engine, printed one result per line as key=value.
  * Invariant: every measurement goes through the real kernel API (schedule + handler dispatch),
  * never a stripped-down copy, so the figures are what a model sees. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +10,7 @@
 #include "bench_ext.h"
 #include "commands.h"
 #include "kernel/kernel_api.h"
-
-/* Defined in cmd_view.c (the viewer's benchmark); its declaration belongs in commands.h. */
+#include "mc_util.h"
 
 /* The hold model's random stream, identical to shared/bench/peers/rng.h (splitmix64 -> 53-bit
  * uniform in (0,1] -> Exp(1) = -log u), so crisim does the same model work as the peers. */
@@ -96,11 +94,8 @@ static int hold_once(uint64_t n, uint64_t m) {
 static uint64_t default_events(uint64_t n) { return n >= 100000 ? 20000000 : 30000000; }
 
 static int parse_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out) {
-    if (!s || *s < '0' || *s > '9') return -1;
-    errno = 0;
-    char *end = NULL;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v < lo || v > hi) return -1;
+    uint64_t v;
+    if (mc_parse_u64(s, &v) != 0 || v < lo || v > hi) return -1;
     *out = v;
     return 0;
 }

@@ -19,6 +19,7 @@
 #include "crisim.h"
 #include "io/batch.h"
 #include "io/io_api.h"
+#include "mc_mpi.h"
 #include "mc_plots.h"
 #include "mc_util.h"
 
@@ -71,11 +72,20 @@ static void usage(FILE *f) {
             "                       value), best:METRIC (smallest value) or a replicate number,\n"
             "                       e.g. --keep median:pop_hours_without_service,worst:pop_hours_without_service,3\n"
             "      --no-plots       do not write plots/\n"
+            "      --mpi            start MPI even when no MPI launcher is detected\n"
             "  -h, --help           this help\n"
             "\n"
             "Progress goes to stderr. Ctrl-C (or SIGTERM) stops starting replicates, keeps what is\n"
             "done in <out>.partial/ and exits with status 130 (143 for SIGTERM); rerun with --resume.\n"
             "Exit status: 0 success, 1 runtime failure, 2 bad input or usage.\n");
+    if (mc_mpi_compiled())
+        fprintf(f, "\nMPI: built with MPI support. 'mpirun -np R crisim mc ...' spreads the replicates over\n"
+                   "R ranks (rank r runs replicate positions p with p %% R == r, on -j threads; default:\n"
+                   "the CPUs of a node shared by its ranks); rank 0 writes exactly the files of a run on\n"
+                   "one process. Started by mpirun, mpiexec or srun, crisim mc uses MPI by itself.\n");
+    else
+        fprintf(f, "\nMPI: not built in (no MPI library found when crisim was configured); use --shard\n"
+                   "and 'crisim mc-merge' on clusters.\n");
 }
 
 /* ---- --keep ---------------------------------------------------------------------------------- */
@@ -102,7 +112,7 @@ static int parse_keep(const char *list, keep_spec *ks, size_t *nk) {
         if (*nk == MAX_KEEP) return cli_usage_error(CMD, "--keep: at most %d items", MAX_KEEP);
         keep_spec *k = &ks[(*nk)++];
         memset(k, 0, sizeof *k);
-        snprintf(k->spec, sizeof k->spec, "%s", p);
+        snprintf(k->spec, sizeof k->spec, "%.*s", (int)sizeof k->spec - 1, p); /* cut if long */
         char *colon = strchr(p, ':');
         if (!colon) {
             if (mc_parse_u64(p, &k->replicate) != 0)
@@ -420,6 +430,9 @@ static size_t key_metrics(const cxi_batch_cols *cols, size_t *out, size_t max) {
 typedef struct {
     uint64_t n, seed;
     int have_seed, quiet, resume, no_plots;
+    int threads_given, force_mpi;
+    int mpi_rank, mpi_size; /* 0 and 1 unless started by an MPI launcher */
+    int plan_sent;          /* rank 0 told the other ranks whether (and from where) to run */
     unsigned threads;
     uint32_t shard_k, shard_count;
     const char *out;
@@ -440,6 +453,7 @@ static int parse_args(int argc, char **argv, mc_opts *o) {
         {"shard", required_argument, NULL, 'S'},
         {"keep", required_argument, NULL, 'k'},
         {"no-plots", no_argument, NULL, 'P'},
+        {"mpi", no_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -464,6 +478,7 @@ static int parse_args(int argc, char **argv, mc_opts *o) {
                 return cli_usage_error(CMD, "-j '%s': expected a thread count from 1 to %u", optarg,
                                        CXI_BATCH_MAX_THREADS);
             o->threads = (unsigned)v;
+            o->threads_given = 1;
             break;
         case 's':
             if (mc_parse_u64(optarg, &o->seed) != 0)
@@ -487,6 +502,9 @@ static int parse_args(int argc, char **argv, mc_opts *o) {
             break;
         case 'P':
             o->no_plots = 1;
+            break;
+        case 'M':
+            o->force_mpi = 1;
             break;
         case 'k': {
             int rc = parse_keep(optarg, o->keeps, &o->nkeep);
@@ -552,6 +570,13 @@ static void resume_hint(const mc_opts *o, char *buf, size_t n) {
     size_t used = strlen(buf);
     snprintf(buf + used, n - used, " --resume");
 }
+
+/* What rank 0 tells the other ranks before the batch (MPI only). */
+typedef struct {
+    int32_t go;     /* 1: run; 0: do not (rc says how rank 0 ends) */
+    int32_t rc;
+    uint64_t first; /* positions already done (--resume) */
+} mc_plan;
 
 static int run_batch(const cx_scenario *sc, mc_opts *o, const char *out) {
     char partial[PATH_BUF + 16], path[PATH_BUF + 64], err[PATH_BUF + 512];
@@ -711,7 +736,19 @@ static int run_batch(const cx_scenario *sc, mc_opts *o, const char *out) {
     cfg.ud = &ctx;
     cxi_batch_outcome oc;
     set_handlers(on_signal);
-    st = cxi_batch_run(&cfg, &oc);
+    if (o->mpi_size > 1) {
+        /* the other ranks wait for this plan: go, and from which position */
+        mc_plan plan = {1, 0, first};
+        mc_mpi_bcast(&plan, sizeof plan);
+        o->plan_sent = 1;
+        if (!o->quiet)
+            fprintf(stderr, "crisim mc: mpi ranks %d, %u thread%s per rank (%s)\n", o->mpi_size,
+                    o->threads, o->threads == 1 ? "" : "s", mc_mpi_library());
+        cfg.sink = NULL;
+        st = mc_mpi_run_root(&cfg, o->mpi_size, &oc);
+    } else {
+        st = cxi_batch_run(&cfg, &oc);
+    }
     double elapsed = mc_now() - ctx.t0;
     sync_file(&ctx);
     clear_bar(&ctx);
@@ -817,9 +854,10 @@ static int run_batch(const cx_scenario *sc, mc_opts *o, const char *out) {
     }
     if (!o->quiet) {
         uint64_t now_done = total - first;
-        printf("crisim mc: %" PRIu64 " replicates of %s in %.2f s (%.1f rep/s on %u thread%s)", total,
-               cx_scenario_name(sc), elapsed, elapsed > 0 ? (double)now_done / elapsed : 0.0,
-               o->threads, o->threads == 1 ? "" : "s");
+        printf("crisim mc: %" PRIu64 " replicates of %s in %.2f s (%.1f rep/s on ", total,
+               cx_scenario_name(sc), elapsed, elapsed > 0 ? (double)now_done / elapsed : 0.0);
+        if (o->mpi_size > 1) printf("%d MPI ranks x ", o->mpi_size);
+        printf("%u thread%s)", o->threads, o->threads == 1 ? "" : "s");
         if (first) printf(", %" PRIu64 " of them resumed", first);
         printf(" -> %s\n", out);
         size_t keys[3];
@@ -843,35 +881,133 @@ done:
     return rc;
 }
 
+/* A rank >= 1 of an MPI batch: waits for rank 0's plan, computes its share, ends as rank 0 does. */
+static int run_worker(const cx_scenario *sc, mc_opts *o) {
+    mc_plan plan;
+    mc_mpi_bcast(&plan, sizeof plan);
+    if (!plan.go) return plan.rc;
+    uint64_t seed = o->have_seed ? o->seed : cx_scenario_seed(sc);
+    cxi_batch_cols cols = {0, NULL};
+    char err[512];
+    cx_status st = cxi_batch_columns(sc, seed, &cols, err, sizeof err);
+    cxi_batch_config cfg = cxi_batch_config_default();
+    cfg.sc = sc;
+    cfg.cols = st == CX_OK ? &cols : NULL; /* NULL: the run fails and says so to rank 0 */
+    cfg.seed = seed;
+    cfg.n = o->n;
+    cfg.shard_k = o->shard_k;
+    cfg.shard_count = o->shard_count;
+    cfg.first = plan.first;
+    cfg.threads = o->threads;
+    cfg.poll = poll_stop;
+    cxi_batch_outcome oc;
+    set_handlers(on_signal);
+    mc_mpi_run_worker(&cfg, o->mpi_rank, o->mpi_size, &oc);
+    set_handlers(SIG_DFL);
+    cxi_batch_cols_free(&cols);
+    int32_t rc = 1;
+    mc_mpi_bcast(&rc, sizeof rc);
+    return rc;
+}
+
+/* Loads the scenario on every rank; with MPI, every rank must load it and see the same files. */
+static cx_scenario *load_everywhere(const mc_opts *o, int *rc) {
+    cx_diags *diags = NULL;
+    cx_scenario *sc = NULL;
+    cx_status st = cx_diags_create(&diags);
+    if (st == CX_OK) st = cx_scenario_load(o->dir, NULL, &sc, diags);
+    if (st != CX_OK && (o->mpi_rank == 0 || o->mpi_size == 1)) {
+        if (diags) cli_print_diags(diags);
+        if (!diags || cx_diags_count(diags) == 0)
+            fprintf(stderr, "crisim mc: %s: %s\n", o->dir, cx_status_str(st));
+    } else if (st != CX_OK) {
+        fprintf(stderr, "crisim mc: rank %d: cannot load '%s' (%s)\n", o->mpi_rank, o->dir,
+                cx_status_str(st));
+    }
+    cx_diags_destroy(diags);
+    *rc = st == CX_OK ? 0 : st == CX_EINPUT ? 2 : 1;
+    if (o->mpi_size == 1) return sc;
+    if (!mc_mpi_all_ok(st == CX_OK)) {
+        cx_scenario_destroy(sc);
+        if (*rc == 0) *rc = 2;
+        return NULL;
+    }
+    char hash[64] = "";
+    snprintf(hash, sizeof hash, "%s", cx_scenario_hash(sc));
+    mc_mpi_bcast(hash, sizeof hash);
+    int same = !strcmp(hash, cx_scenario_hash(sc));
+    if (!same)
+        fprintf(stderr, "crisim mc: rank %d reads other scenario files than rank 0 (hash %s, rank 0 "
+                "%s): every rank must see the same folder\n", o->mpi_rank, cx_scenario_hash(sc), hash);
+    if (!mc_mpi_all_ok(same)) {
+        cx_scenario_destroy(sc);
+        *rc = 2;
+        return NULL;
+    }
+    return sc;
+}
+
+static int mc_main(mc_opts *o);
+
 int cmd_mc(int argc, char **argv) {
     mc_opts o;
     memset(&o, 0, sizeof o);
     gsl_set_error_handler_off();
     cli_command_line(cli_argc, cli_argv, o.cmdline, sizeof o.cmdline);
+    /* Under an MPI launcher every rank parses the same arguments: only rank 0 speaks. */
+    int launch_rank = mc_mpi_launch_rank(), saved_out = -1, saved_err = -1;
+    if (launch_rank > 0) {
+        fflush(stdout);
+        fflush(stderr);
+        saved_out = dup(1);
+        saved_err = dup(2);
+        int nul = open("/dev/null", O_WRONLY);
+        if (nul >= 0) {
+            dup2(nul, 1);
+            dup2(nul, 2);
+            close(nul);
+        }
+    }
     int rc = parse_args(argc, argv, &o);
+    if (launch_rank > 0) {
+        fflush(stdout);
+        fflush(stderr);
+        if (saved_out >= 0) dup2(saved_out, 1), close(saved_out);
+        if (saved_err >= 0) dup2(saved_err, 2), close(saved_err);
+    }
     if (rc != 0) return rc < 0 ? 0 : rc;
+    char err[512];
+    if (mc_mpi_begin(o.force_mpi, &o.mpi_rank, &o.mpi_size, err, sizeof err) != 0) {
+        fprintf(stderr, "crisim mc: --mpi: %s\n", err);
+        return 2;
+    }
+    if (o.mpi_size == 1 && (launch_rank >= 0 || o.force_mpi) && mc_mpi_compiled() && !o.quiet)
+        fprintf(stderr, "crisim mc: mpi ranks 1: nothing to spread, a run on one process\n");
+    if (o.mpi_size > 1) {
+        int local = mc_mpi_local_size();
+        if (!o.threads_given && local > 1) o.threads = o.threads / (unsigned)local ? o.threads / (unsigned)local : 1;
+    }
+    rc = mc_main(&o);
+    mc_mpi_end();
+    return rc;
+}
 
-    cx_diags *diags = NULL;
-    cx_scenario *sc = NULL;
-    if (cx_diags_create(&diags) != CX_OK) {
-        fprintf(stderr, "crisim mc: out of memory\n");
-        return 1;
+static int mc_main(mc_opts *o) {
+    int rc = 0;
+    cx_scenario *sc = load_everywhere(o, &rc);
+    if (!sc) return rc;
+    if (o->mpi_rank > 0) {
+        rc = run_worker(sc, o);
+        cx_scenario_destroy(sc);
+        return rc;
     }
-    cx_status st = cx_scenario_load(o.dir, NULL, &sc, diags);
-    if (st != CX_OK) {
-        cli_print_diags(diags);
-        if (cx_diags_count(diags) == 0) fprintf(stderr, "crisim mc: %s: %s\n", o.dir, cx_status_str(st));
-        cx_diags_destroy(diags);
-        return st == CX_ENOMEM ? 1 : 2;
-    }
-    cx_diags_destroy(diags);
 
     char outbuf[PATH_BUF];
-    const char *out = o.out;
+    const char *out = o->out;
     if (!out) {
-        if (o.shard_count > 1)
+        if (o->shard_count > 1)
             snprintf(outbuf, sizeof outbuf, "out/%s-mc-%" PRIu32 "of%" PRIu32, cx_scenario_name(sc),
-                     o.shard_k, o.shard_count);
+                     o->shard_k, o->shard_count);
         else
             snprintf(outbuf, sizeof outbuf, "out/%s-mc", cx_scenario_name(sc));
         out = outbuf;
@@ -880,14 +1016,25 @@ int cmd_mc(int argc, char **argv) {
         size_t len = strlen(out);
         while (len > 1 && out[len - 1] == '/') len--;
         if (len >= sizeof outbuf) {
-            cx_scenario_destroy(sc);
-            return cli_usage_error(CMD, "--out: path too long");
+            rc = cli_usage_error(CMD, "--out: path too long");
+            out = NULL;
+        } else {
+            memcpy(outbuf, out, len);
+            outbuf[len] = '\0';
+            out = outbuf;
         }
-        memcpy(outbuf, out, len);
-        outbuf[len] = '\0';
-        out = outbuf;
     }
-    rc = run_batch(sc, &o, out);
+    if (out) rc = run_batch(sc, o, out);
+    if (o->mpi_size > 1) {
+        /* the other ranks end as rank 0 does */
+        if (!o->plan_sent) {
+            mc_plan plan = {0, rc, 0};
+            mc_mpi_bcast(&plan, sizeof plan);
+        } else {
+            int32_t final = rc;
+            mc_mpi_bcast(&final, sizeof final);
+        }
+    }
     cx_scenario_destroy(sc);
     return rc;
 }

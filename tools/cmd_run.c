@@ -1,7 +1,6 @@
 /* cmd_run.c — `crisim run DIR`: one replicate of a scenario; writes timeline, metrics and manifest.
  * Invariant: the output folder appears complete or not at all (bad input, runtime failure, Ctrl-C):
  * everything goes to "<out>.tmp-<pid>" first and is renamed when the run finished. */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -18,6 +17,7 @@
 #include "crisim.h"
 #include "io/io_api.h"
 #include "kernel/kernel_api.h"
+#include "mc_util.h"
 #include "model/scenario.h"
 
 #define CMD "run"
@@ -37,7 +37,8 @@ static int interrupt_observer(void *ud, const cx_record *rec) {
 static void usage(FILE *f) {
     fprintf(
         f,
-        "usage: crisim run DIR [--seed S] [--replicate R] [--out DIR] [--horizon T] [--quiet]\n"
+        "usage: crisim run DIR [--seed S] [--replicate R] [--out DIR] [--horizon T]\n"
+        "                      [--decisions FILE] [--quiet]\n"
         "\n"
         "Runs one replicate of the scenario in folder DIR and writes, into the output folder,\n"
         "  timeline.csv  one row per state change (docs/timeline-format.md)\n"
@@ -51,6 +52,8 @@ static void usage(FILE *f) {
         "                      An existing output folder is replaced; a folder that is not empty\n"
         "                      and holds no manifest.csv is never replaced.\n"
         "      --horizon T     simulated duration, e.g. 12h or 2d (default: the scenario's)\n"
+        "      --decisions F   players' decisions (CSV, docs/scenario-format.md), replacing\n"
+        "                      DIR/decisions.csv; the manifest records its path and hash\n"
         "  -q, --quiet         print nothing on success\n"
         "  -h, --help          this help\n"
         "\n"
@@ -61,42 +64,10 @@ static void usage(FILE *f) {
         "crisim dies of the signal after cleaning up (so calling scripts stop too).\n");
 }
 
-static int parse_u64(const char *s, uint64_t *out) {
-    if (!s || *s < '0' || *s > '9') return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0') return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
-
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* "2d", "1d6h", "45m", "90s": the shortest exact rendering of a duration. */
-static void fmt_duration(cx_time s, char *buf, size_t n) {
-    static const struct {
-        cx_time len;
-        char unit;
-    } units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
-    size_t used = 0;
-    buf[0] = '\0';
-    if (s <= 0) {
-        snprintf(buf, n, "%llds", (long long)s);
-        return;
-    }
-    for (size_t i = 0; i < sizeof units / sizeof units[0] && used < n; i++) {
-        cx_time q = s / units[i].len;
-        if (q == 0) continue;
-        int w = snprintf(buf + used, n - used, "%lld%c", (long long)q, units[i].unit);
-        if (w < 0) break;
-        used += (size_t)w;
-        s -= q * units[i].len;
-    }
 }
 
 /* A whole-run metric (sector and region ""), or NULL. */
@@ -147,7 +118,7 @@ static void print_summary(const cx_scenario *sc, uint64_t seed, uint64_t replica
                           uint64_t rows, double ms, const cx_metric *m, size_t n, const char *out) {
     char dur[64], line[512], frag[160], num[64];
     const cx_metric *x;
-    fmt_duration(horizon, dur, sizeof dur);
+    cxi_duration_format(horizon, dur, sizeof dur);
     printf("crisim run: %s (seed %" PRIu64 ", replicate %" PRIu64 "): %s simulated, ",
            cx_scenario_name(sc), seed, replicate, dur);
     if ((x = metric(m, n, "events")) != NULL)
@@ -303,6 +274,8 @@ static int run_loaded(const cx_scenario *sc, uint64_t seed, uint64_t replicate, 
         {"command", cmdline},
         {"timeline", "timeline.csv"},
         {"metrics", "metrics.csv"},
+        {"decisions", cx_scenario_decisions_path(sc)},
+        {"decisions_hash", cx_scenario_decisions_hash(sc)},
     };
     snprintf(path, sizeof path, "%s/manifest.csv", tmp);
     if ((st = cxi_manifest_write(path, kv, sizeof kv / sizeof kv[0])) != CX_OK) {
@@ -342,8 +315,10 @@ int cmd_run(int argc, char **argv) {
         {"horizon", required_argument, NULL, 'H'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        {"decisions", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0},
     };
+    const char *decisions = NULL;
     uint64_t seed = 0, replicate = 0;
     int have_seed = 0, quiet = 0;
     cx_time horizon = -1;
@@ -356,13 +331,13 @@ int cmd_run(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, ":s:r:o:qh", opts, NULL)) != -1) {
         switch (c) {
         case 's':
-            if (parse_u64(optarg, &seed) != 0)
+            if (mc_parse_u64(optarg, &seed) != 0)
                 return cli_usage_error(CMD, "--seed '%s': expected an unsigned 64-bit integer",
                                        optarg);
             have_seed = 1;
             break;
         case 'r':
-            if (parse_u64(optarg, &replicate) != 0)
+            if (mc_parse_u64(optarg, &replicate) != 0)
                 return cli_usage_error(CMD, "--replicate '%s': expected an unsigned 64-bit integer",
                                        optarg);
             break;
@@ -383,6 +358,10 @@ int cmd_run(int argc, char **argv) {
             break;
         }
         case 'q': quiet = 1; break;
+        case 'D':
+            if (!optarg[0]) return cli_usage_error(CMD, "--decisions: expected a CSV file");
+            decisions = optarg;
+            break;
         case 'h': usage(stdout); return 0;
         case ':': return cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
         default:
@@ -402,13 +381,15 @@ int cmd_run(int argc, char **argv) {
         fprintf(stderr, "crisim run: out of memory\n");
         return 1;
     }
-    cx_status st = cx_scenario_load(dir, NULL, &sc, diags);
+    cx_load_opts lopts = cx_load_opts_default();
+    lopts.decisions = decisions; /* replaces DIR/decisions.csv; its errors make the run a usage error */
+    cx_status st = cx_scenario_load(dir, &lopts, &sc, diags);
     if (st != CX_OK) {
         cli_print_diags(diags);
         if (cx_diags_count(diags) == 0)
             fprintf(stderr, "crisim run: %s: %s\n", dir, cx_status_str(st));
         cx_diags_destroy(diags);
-        return st == CX_ENOMEM ? 1 : 2;
+        return st == CX_EINPUT || st == CX_ELIMIT ? 2 : 1; /* as crisim validate */
     }
     cx_diags_destroy(diags);
 

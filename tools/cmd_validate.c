@@ -20,30 +20,6 @@ static void help(FILE *f) {
                "The format is described in docs/scenario-format.md.\n");
 }
 
-/* "2d", "1d6h", "90m" -> compact, largest units first. */
-static void fmt_duration(cx_time s, char *buf, size_t n) {
-    static const struct {
-        const char *unit;
-        cx_time secs;
-    } units[] = {{"d", 86400}, {"h", 3600}, {"m", 60}, {"s", 1}};
-    size_t used = 0;
-    buf[0] = '\0';
-    if (s == 0) {
-        snprintf(buf, n, "0s");
-        return;
-    }
-    if (s < 0) {
-        used += (size_t)snprintf(buf, n, "-");
-        s = -s;
-    }
-    for (size_t i = 0; i < sizeof units / sizeof units[0] && used < n; i++) {
-        cx_time q = s / units[i].secs;
-        if (q == 0) continue;
-        used += (size_t)snprintf(buf + used, n - used, "%lld%s", (long long)q, units[i].unit);
-        s -= q * units[i].secs;
-    }
-}
-
 int cmd_validate(int argc, char **argv) {
     static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
@@ -74,17 +50,20 @@ int cmd_validate(int argc, char **argv) {
     if (st != CX_OK) {
         cli_print_diags(diags);
         size_t total = cx_diags_count(diags) + cx_diags_dropped(diags);
+        int invalid = st == CX_EINPUT || st == CX_ELIMIT;
         if (total == 0)
             fprintf(stderr, "%s: %s\n", dir, cx_status_str(st));
-        else
+        else if (invalid)
             fprintf(stderr, "%s: not valid (%zu error%s)\n", dir, total, total == 1 ? "" : "s");
+        else
+            fprintf(stderr, "%s: cannot be read (%s)\n", dir, cx_status_str(st));
         cx_diags_destroy(diags);
-        return st == CX_EINPUT || st == CX_ELIMIT ? 2 : 1;
+        return invalid ? 2 : 1;
     }
     if (!quiet) {
         cx_scenario_counts n = cx_scenario_count(sc);
         char hz[64], t0[32];
-        fmt_duration(cx_scenario_horizon(sc), hz, sizeof hz);
+        cxi_duration_format(cx_scenario_horizon(sc), hz, sizeof hz);
         cxi_datetime_format(cx_scenario_start(sc), t0, sizeof t0);
         printf("%s: ok \xE2\x80\x94 %zu region%s, %zu asset%s, %zu link%s, %zu inject%s "
                "(horizon %s, start %s)\n",

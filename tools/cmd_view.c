@@ -12,14 +12,13 @@
 #include "commands.h"
 #include "crisim.h"
 
-/* `crisim bench view`: declared here until tools/commands.h lists it (cmd_bench.c dispatches). */
-
 #if defined(CRISIM_HAVE_VIEWER)
 #include <SDL.h>
 
 #include "bench.h"
 #include "draw.h"
 #include "kernel/kernel_api.h"
+#include "mc_util.h"
 #include "view.h"
 #endif
 
@@ -80,10 +79,8 @@ static void bench_help(FILE *f) {
 }
 
 static int parse_count(const char *s, size_t lo, size_t hi, size_t *out) {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || s[0] == '-' || v < lo || v > hi) return -1;
+    uint64_t v;
+    if (mc_parse_u64(s, &v) != 0 || v < lo || v > hi) return -1;
     *out = (size_t)v;
     return 0;
 }
@@ -174,8 +171,9 @@ int cmd_view(int argc, char **argv) {
     const char *scenario = NULL, *png = NULL, *at = NULL, *frames = NULL, *every_s = "1h";
     const char *map = NULL, *font = NULL;
     int w = 1280, h = 720, follow = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    optind = 0; /* glibc: full re-initialisation, in case getopt ran before */
+    opterr = 0; /* messages below name the option, in the crisim format */
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 's': scenario = optarg; break;
         case 'p': png = optarg; break;
@@ -191,7 +189,8 @@ int cmd_view(int argc, char **argv) {
         case 'm': map = optarg; break;
         case 'T': font = optarg; break;
         case 'h': help(stdout); return 0;
-        default: return cli_usage_error("view", "unknown option");
+        case ':': return cli_usage_error("view", "option '%s' needs a value", argv[optind - 1]);
+        default: return cli_usage_error("view", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind != argc - 1) return cli_usage_error("view", "expected one TIMELINE file");

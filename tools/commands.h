@@ -11,6 +11,7 @@ int cmd_mc(int argc, char **argv);
 int cmd_mc_merge(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_view(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 int cmd_bench_view(int argc, char **argv); /* in cmd_view.c: needs the viewer */
 
 /* Prints "crisim <cmd>: <msg>" to stderr and returns 2 (usage errors). */

@@ -21,6 +21,7 @@ static const struct {
     {"mc", cmd_mc, "run N Monte Carlo replicates on J threads; per-replicate rows + summary"},
     {"mc-merge", cmd_mc_merge, "combine the shards of a batch into the files one run writes"},
     {"compare", cmd_compare, "compare two batches metric by metric (difference, CI, p-value)"},
+    {"gen", cmd_gen, "write a synthetic scenario of any size (for scale tests and benchmarks)"},
     {"view", cmd_view, "replay a timeline: window, or PNG frames headless"},
     {"bench", cmd_bench, "benchmarks (hold: the kernel's hold model)"},
 };

@@ -58,6 +58,7 @@ typedef struct {
     size_t max_file_bytes; /* per CSV file; default 64 MiB */
     size_t max_field_bytes; /* per cell; default 64 KiB */
     size_t max_rows; /* per table; default 5,000,000 */
+    const char *decisions; /* decisions file replacing DIR/decisions.csv; NULL = none */
 } cx_load_opts;
 cx_load_opts cx_load_opts_default(void);
 
@@ -79,6 +80,10 @@ const char *cx_scenario_hash(const cx_scenario *sc);
 int64_t cx_scenario_start(const cx_scenario *sc);  /* T0 as Unix seconds, UTC */
 cx_time cx_scenario_horizon(const cx_scenario *sc); /* seconds from T0 */
 uint64_t cx_scenario_seed(const cx_scenario *sc);   /* default master seed from scenario.csv */
+/* The decisions file read with the scenario ("" when none) and its FNV-1a hash (16 hex chars). */
+const char *cx_scenario_decisions_path(const cx_scenario *sc);
+const char *cx_scenario_decisions_hash(const cx_scenario *sc);
+size_t cx_scenario_decisions_count(const cx_scenario *sc);
 
 /* ---- timeline records: what observers receive ------------------------------------------------ */
 
@@ -91,6 +96,9 @@ typedef enum {
     CX_REC_REQUEST,  /* a UCPM request: requested|relayed|covered|lapsed|closed */
     CX_REC_CAPACITY, /* a response unit changed state; entity "capacity#k" */
     CX_REC_IPCR,     /* IPCR mode change, ISAA report or roundtable; value = member states affected */
+    CX_REC_HYBRID,   /* hybrid threats: cyber incident detected, public trust of a region,
+                      * notification clock started|met|missed (docs/timeline-format.md) */
+    CX_REC_DECISION, /* a decision of decisions.csv was applied; state = its kind, cause = by */
 } cx_rec_kind;
 const char *cx_rec_kind_name(cx_rec_kind k);
 

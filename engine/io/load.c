@@ -497,9 +497,11 @@ static void load_params(loader *L) {
             continue;
         }
         if (key < 0 && cxi_ld_response_key(L, T, r, kc, vc, k, v)) continue;
+        if (key < 0 && cxi_ld_hybrid_key(L, T, r, kc, vc, k, v)) continue;
         if (key < 0) {
             const char *best = cxi_suggest(k, keys, K_COUNT);
             if (!best) best = cxi_ld_response_suggest(k);
+            if (!best) best = cxi_ld_hybrid_suggest(k);
             if (best)
                 rowerr(L, T, r, kc, "unknown key '%s' (did you mean '%s'?)", Q(q, k), best);
             else
@@ -935,6 +937,7 @@ static void load_injects(loader *L) {
         C_NEEDS,
         C_VALUE,
         C_DURATION,
+        C_DETECTION,
         C_N
     };
     static const colspec spec[C_N] = {{"id", NULL, 1},         {"move", NULL, 0},
@@ -947,12 +950,14 @@ static void load_injects(loader *L) {
                                       {"to", NULL, 0},         {"expected_action", NULL, 0},
                                       {"objective", NULL, 0},  {"hazard", NULL, 0},
                                       {"needs", NULL, 0},      {"value", NULL, 0},
-                                      {"duration", NULL, 0}};
+                                      {"duration", NULL, 0},   {"detection", NULL, 0}};
     static const char *const kinds[CX_INJECT_KIND_COUNT] = {
         "message", "damage", "disable", "restore", "hazard",
-        "request", "ipcr",   "art222",  "preposition"};
+        "request", "ipcr",   "art222",  "preposition", "cyber", "fimi", "hrrt", "pubcom",
+        "platform_notice", "notify"};
     static const char kinds_expect[] =
-        "message, damage, disable, restore, hazard, request, ipcr, art222 or preposition";
+        "message, damage, disable, restore, hazard, request, ipcr, art222, preposition, cyber, "
+        "fimi, hrrt, pubcom, platform_notice or notify";
     int col[C_N];
     uint32_t n = T->t.nrows;
     unsigned char *kn = calloc(T->t.ncols, 1);
@@ -1087,6 +1092,15 @@ static void load_injects(loader *L) {
         in->at_region = -1;
         /* 'trigger' is reserved for contingency injects: kept as text, and as a note as before */
         in->trigger = keep(L, cell(T, r, cxi_table_col(&T->t, "trigger")));
+        if (in->trigger[0]) cxi_ld_trigger(L, T, r, cxi_table_col(&T->t, "trigger"), in);
+        const cxi_ld_injcols hc = {col[C_TARGET], col[C_REGION], col[C_SECTOR], col[C_VALUE],
+                                   col[C_DURATION], col[C_DETECTION], col[C_HAZARD], col[C_NEEDS],
+                                   col[C_KIND], col[C_MAG], has_t, has_r, has_s, has_geo, tbad};
+        if (cxi_ld_hybrid_inject(L, T, r, kind, in, &hc)) {
+            notes_row(L, T, r, &sc->inject_notes, ncols, sc->ninjects);
+            sc->ninjects++;
+            continue;
+        }
         if (kind >= CX_INJECT_HAZARD) {
             /* response kinds: 'region' names the region concerned; a hazard damages assets only
              * through 'target', 'sector' (with its region) or a position */
@@ -1405,6 +1419,7 @@ cx_load_opts cx_load_opts_default(void) {
     o.max_file_bytes = (size_t)64 << 20;
     o.max_field_bytes = (size_t)64 << 10;
     o.max_rows = 5000000;
+    o.decisions = NULL;
     return o;
 }
 
@@ -1457,6 +1472,7 @@ static cx_status load(loader *L, const char *dir) {
     if (!oom(L)) load_links(L);
     if (!oom(L)) cxi_ld_capacities(L);
     if (!oom(L)) load_injects(L);
+    if (!oom(L)) cxi_ld_decisions(L, dir);
     if (!oom(L)) load_iim(L);
     snprintf(L->sc->hash, sizeof L->sc->hash, "%016" PRIx64, hash);
     if (L->errors) worst(L, CX_EINPUT);

@@ -33,6 +33,7 @@ typedef struct {
     int capacities_ok;                    /* every capacity row was accepted */
     const char **cap_ids;                 /* candidates for "did you mean" (malloc, lazily) */
     unsigned resp_seen[CXI_LD_MAX_RESP_KEYS]; /* 1 + row of each response key in scenario.csv */
+    unsigned hybrid_seen[16];                 /* 1 + row of each hybrid key (load_hybrid.c) */
 } loader;
 
 typedef struct {
@@ -89,5 +90,24 @@ int cxi_ld_needs(loader *L, const tab *T, unsigned r, int c, const double **out)
 int cxi_ld_hazard(loader *L, const tab *T, unsigned r, int c, int *out);
 /* IPCR mode in a cell (ipcr injects' value). */
 int cxi_ld_ipcr_mode(loader *L, const tab *T, unsigned r, int c, int *out);
+
+/* load_decisions.c */
+/* The 'trigger' cell (column c) of inject row r: parsed into in->cond, errors at the cell. */
+void cxi_ld_trigger(loader *L, const tab *T, unsigned r, int c, cx_inject *in);
+/* Reads opts->decisions, else DIR/decisions.csv when present (after the injects). */
+void cxi_ld_decisions(loader *L, const char *dir);
+
+/* load_hybrid.c: hybrid-threat keys of scenario.csv and inject kinds (cyber, fimi, hrrt, pubcom,
+ * platform_notice, notify). Column indexes are -1 when the table lacks the column. */
+typedef struct {
+    int target, region, sector, value, duration, detection, hazard, needs, kind, magnitude;
+    int has_t, has_r, has_s, has_geo, tbad; /* target cells present / a reference was bad */
+} cxi_ld_injcols;
+int cxi_ld_hybrid_key(loader *L, tab *T, unsigned r, int kc, int vc, const char *k, const char *v);
+const char *cxi_ld_hybrid_suggest(const char *k);
+/* Row r of injects.csv once the common cells are read: for a hybrid kind, checks and fills the rest
+ * of `in` and returns 1; for other kinds checks that hybrid-only cells are empty and returns 0. */
+int cxi_ld_hybrid_inject(loader *L, const tab *T, unsigned r, int kind, cx_inject *in,
+                         const cxi_ld_injcols *c);
 
 #endif

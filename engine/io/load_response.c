@@ -283,7 +283,8 @@ void cxi_ld_capacities(loader *L) {
     if (!T->usable) return;
     enum {
         C_ID, C_TYPE, C_OWNER, C_POOL, C_COUNT, C_READY, C_SPEED, C_HANDLING, C_ENDURANCE,
-        C_ADDR, C_RATE, C_REPAIRS, C_RFACTOR, C_LATENCY, C_LAT, C_LON, C_PREPOS, C_NOTE, C_N
+        C_ADDR, C_RATE, C_REPAIRS, C_RFACTOR, C_LATENCY, C_LAT, C_LON, C_PREPOS, C_NOTE,
+        C_ABROAD, C_N
     };
     static const colspec spec[C_N] = {
         {"id", NULL, 1},           {"type", NULL, 1},          {"owner", NULL, 1},
@@ -291,7 +292,8 @@ void cxi_ld_capacities(loader *L) {
         {"speed_kmh", NULL, 0},    {"handling", NULL, 0},      {"endurance", NULL, 0},
         {"addresses", NULL, 0},    {"rate", NULL, 0},          {"repairs", NULL, 0},
         {"repair_factor", NULL, 0}, {"offer_latency", NULL, 0}, {"lat", NULL, 0},
-        {"lon", NULL, 0},          {"prepositioned_at", NULL, 0}, {"note", NULL, 0}};
+        {"lon", NULL, 0},          {"prepositioned_at", NULL, 0}, {"note", NULL, 0},
+        {"offer_abroad", NULL, 0}};
     static const range R_RATE = {0, HUGE_VAL, 1, 0, "a rate above 0 (need units per unit-hour)"};
     static const range R_SPEED = {0, HUGE_VAL, 1, 0, "a speed in km/h above 0"};
     static const range R_FACTOR = {0, 1, 1, 0, "a number above 0 and at most 1"};
@@ -447,6 +449,18 @@ void cxi_ld_capacities(loader *L) {
         if (cxi_ld_cell(T, r, col[C_PREPOS])[0]) {
             int32_t g;
             if (cxi_ld_region_ref(L, T, r, col[C_PREPOS], 0, &g) == 0) c->prepositioned_at = g;
+        }
+        /* offer_abroad: national teams serve their owner only unless it says 1 (default by pool) */
+        const char *oa = cxi_ld_cell(T, r, col[C_ABROAD]);
+        c->national_only = c->pool == CX_POOL_NATIONAL;
+        if (oa[0]) {
+            if (!strcmp(oa, "1") || cxi_ieq(oa, "yes") || cxi_ieq(oa, "true"))
+                c->national_only = 0;
+            else if (!strcmp(oa, "0") || cxi_ieq(oa, "no") || cxi_ieq(oa, "false"))
+                c->national_only = 1;
+            else
+                cxi_ld_rowerr(L, T, r, col[C_ABROAD], "'%s' is not 0 or 1 (expected 1: offered "
+                              "to other states, 0: serves its owner only)", Q(q, oa));
         }
         cxi_ld_notes_row(L, T, r, &sc->capacity_notes, ncols, sc->ncapacities);
         sc->ncapacities++;

@@ -1,6 +1,7 @@
 /* outdir.c — atomic output folders: a run writes into "<out>.tmp-<pid>" and renames it to <out>
  * only when every file is complete; a failed run removes the temporary folder.
- * Invariant: <out> is either untouched, or the complete new output (never a mix, never partial). */
+ * Invariant: <out> is untouched or the complete new output, never a mix; only a crash between the two
+ * renames of a replacement leaves <out> absent, with the previous output in "<out>.old-<pid>". */
 #include <errno.h>
 #include <ftw.h>
 #include <stdarg.h>

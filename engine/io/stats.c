@@ -62,9 +62,11 @@ cx_status cxi_stats_welch(const cxi_stats_summary *a, const cxi_stats_summary *b
     if (a->n < 2 || b->n < 2 || !isfinite(a->sd) || !isfinite(b->sd) || !isfinite(out->diff))
         return CX_EINVAL;
     double na = (double)a->n, nb = (double)b->n;
-    double va = a->sd * a->sd / na, vb = b->sd * b->sd / nb;
-    double se2 = va + vb;
-    if (!(se2 > 0.0)) {
+    /* Standard errors scaled by the larger one: squaring raw variances underflows below sd ~ 1e-77
+     * and overflows above ~ 1e77, and the resulting NaN df would reach GSL. */
+    double ea = a->sd / sqrt(na), eb = b->sd / sqrt(nb);
+    double scale = ea > eb ? ea : eb;
+    if (!(scale > 0.0)) {
         /* Both samples constant: the difference is known exactly. */
         out->ci95_low = out->ci95_high = out->diff;
         out->df = na + nb - 2.0;
@@ -72,8 +74,10 @@ cx_status cxi_stats_welch(const cxi_stats_summary *a, const cxi_stats_summary *b
         out->p = out->diff == 0.0 ? 1.0 : 0.0;
         return CX_OK;
     }
-    double se = sqrt(se2);
-    double df = se2 * se2 / (va * va / (na - 1.0) + vb * vb / (nb - 1.0));
+    double ra = ea / scale, rb = eb / scale; /* in [0, 1], one of them 1 */
+    double r2 = ra * ra + rb * rb;
+    double se = scale * sqrt(r2); /* may be inf: then t = 0 and p = 1, which is what it means */
+    double df = r2 * r2 / (ra * ra * ra * ra / (na - 1.0) + rb * rb * rb * rb / (nb - 1.0));
     out->df = df;
     out->t = out->diff / se;
     double half = gsl_cdf_tdist_Pinv(0.975, df) * se;

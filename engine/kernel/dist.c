@@ -379,6 +379,27 @@ void cxi_offset_format(cx_time t, char *buf, size_t n) {
                  (unsigned)(rem % 60));
 }
 
+void cxi_duration_format(int64_t s, char *buf, size_t n) {
+    static const struct {
+        uint64_t len;
+        char unit;
+    } parts[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+    if (!buf || n == 0) return;
+    buf[0] = '\0';
+    if (s == 0) {
+        snprintf(buf, n, "0s");
+        return;
+    }
+    size_t used = s < 0 ? (size_t)snprintf(buf, n, "-") : 0;
+    uint64_t a = s < 0 ? (uint64_t)0 - (uint64_t)s : (uint64_t)s;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0] && a > 0 && used < n; i++) {
+        uint64_t q = a / parts[i].len;
+        if (q == 0) continue;
+        used += (size_t)snprintf(buf + used, n - used, "%llu%c", (unsigned long long)q, parts[i].unit);
+        a -= q * parts[i].len;
+    }
+}
+
 /* ---- numbers ------------------------------------------------------------------------------ */
 
 static int num_span(const char *s, size_t b, size_t e, size_t base, int decimal_comma, double *out,

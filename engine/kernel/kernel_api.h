@@ -110,6 +110,9 @@ int cxi_time_parse(const char *s, int64_t t0_unix, cx_time *out, cxi_parse_err *
 void cxi_datetime_format(int64_t unix_s, char *buf, size_t n);
 /* Formats seconds as "T+1d06:30:00" style offset into buf (>= 24 bytes). */
 void cxi_offset_format(cx_time t, char *buf, size_t n);
+/* Formats seconds as the shortest duration cxi_duration_parse reads back: "2d", "1d6h30m", "-3h",
+ * "0s" into buf (>= 32 bytes holds any int64). */
+void cxi_duration_format(int64_t s, char *buf, size_t n);
 /* A finite real number; decimal_comma accepts "0,5". Returns 0 / -1. */
 int cxi_number_parse(const char *s, int decimal_comma, double *out, cxi_parse_err *err);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "model/response.h"
+#include "model/trigger.h"
 
 static int ieq(const char *a, const char *b) {
     for (; *a && *b; a++, b++) {
@@ -86,6 +87,8 @@ void cxi_response_params_default(cx_params *p) {
 
 int cxi_resp_wanted(const cx_scenario *sc) {
     if (sc->ncapacities) return 1;
+    for (uint32_t d = 0; d < sc->ndecisions; d++) /* IPCR and UCPM decisions (trigger.h order) */
+        if (sc->decisions[d].kind <= CXI_DK_PREPOSITION) return 1;
     for (uint32_t i = 0; i < sc->ninjects; i++)
         if (sc->injects[i].kind >= CX_INJECT_HAZARD) return 1;
     return 0;
@@ -123,6 +126,8 @@ cx_status cxi_resp_init(cx_sim *sim) {
     R->nunits = (uint32_t)nu;
     R->capinc = nhaz + nreqinj;
     R->capreq = R->capinc + nreqinj;
+    for (uint32_t d = 0; d < sc->ndecisions; d++)
+        R->capreq += sc->decisions[d].kind == CXI_DK_UCPM_REQUEST;
     R->units = zalloc(A, R->nunits, sizeof *R->units);
     R->cap_first = zalloc(A, (size_t)sc->ncapacities + 1, sizeof *R->cap_first);
     R->inc = zalloc(A, R->capinc, sizeof *R->inc);

@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/hybrid.h"
 #include "model/sim_int.h"
 
 static const char state_names[][10] = {"working", "degraded", "failed", "repairing"};
-static const char inject_kind_names[][12] = {"message", "damage",  "disable", "restore",    "hazard",
-                                             "request", "ipcr",    "art222",  "preposition"};
+static const char inject_kind_names[][16] = {"message", "damage",  "disable", "restore",    "hazard",
+                                             "request", "ipcr",    "art222",  "preposition",
+                                             "cyber", "fimi", "hrrt", "pubcom", "platform_notice",
+                                             "notify"};
 
 const char *cxi_state_name(int state) {
     return state >= 0 && state <= CXI_STATE_REPAIRING ? state_names[state] : "";
@@ -542,6 +545,7 @@ static cx_status apply(cx_sim *sim, cx_time t, uint32_t a, uint32_t inject) {
     const cx_inject *j = &sim->sc->injects[inject];
     cxi_asset_state *s = &sim->as[a];
     switch (j->kind) {
+    case CX_INJECT_CYBER:  /* repair counts from detection (hybrid.c) */
     case CX_INJECT_HAZARD: /* a targeted hazard damages like a damage inject */
     case CX_INJECT_DAMAGE: {
         if (s->disabled) return CX_OK; /* only a restore brings a disabled asset back */
@@ -554,7 +558,9 @@ static cx_status apply(cx_sim *sim, cx_time t, uint32_t a, uint32_t inject) {
             cancel_repair(sim, s);
             s->repair_pending = 1;
             cx_time r = cxi_sim_duration(cxi_dist_sample(&sim->sc->assets[a].repair, sim->rng_repair));
+            if (j->kind == CX_INJECT_CYBER) r = cxi_hybrid_repair_after(sim, inject, t, r);
             cxi_payload p = {sim->ev_repair, a, 0, 0, 0};
+            s->repair_due = r > CX_TIME_NEVER - t ? CX_TIME_NEVER : t + r;
             cx_status st = cxi_sim_schedule_in(sim, t, r, &p, &s->repair_ev);
             if (st != CX_OK) return st;
         }
@@ -576,7 +582,37 @@ static cx_status apply(cx_sim *sim, cx_time t, uint32_t a, uint32_t inject) {
     return refresh(sim, t, a);
 }
 
+/* Repair capacities and repair_priority decisions: pending repairs of the matching assets finish
+ * after factor x their remaining time (the due time is kept with each pending repair). */
+cx_status cxi_infra_speed_repairs(cx_sim *sim, cx_time t, int32_t region, int sector, int32_t asset,
+                                  double factor, uint32_t *n) {
+    const cx_scenario *sc = sim->sc;
+    cx_status st = CX_OK;
+    if (n) *n = 0;
+    if (!(factor > 0) || factor > 1) return CX_OK;
+    for (uint32_t a = 0; a < sc->nassets && st == CX_OK; a++) {
+        cxi_asset_state *s = &sim->as[a];
+        if ((asset >= 0 && a != (uint32_t)asset) ||
+            (region >= 0 && sc->assets[a].region != (uint32_t)region) ||
+            (sector >= 0 && sc->assets[a].sector != sector) || !s->repair_pending || s->disabled ||
+            s->repair_due == CX_TIME_NEVER || s->repair_due <= t)
+            continue;
+        cx_time left = cxi_sim_duration((double)(s->repair_due - t) * factor);
+        cxi_kernel_cancel(sim->k, s->repair_ev);
+        s->repair_ev = CXI_EVENT_NONE;
+        s->repair_due = t + left;
+        cxi_payload p = {sim->ev_repair, a, 0, 0, 0};
+        st = cxi_sim_schedule_in(sim, t, left, &p, &s->repair_ev);
+        if (n) (*n)++;
+    }
+    return st;
+}
+
 cx_status cxi_infra_on_inject(cx_sim *sim, cx_time t, uint32_t inject) {
+    return cxi_infra_fire_inject(sim, t, inject, "");
+}
+
+cx_status cxi_infra_fire_inject(cx_sim *sim, cx_time t, uint32_t inject, const char *cause) {
     const cx_scenario *sc = sim->sc;
     if (inject >= sc->ninjects) return CX_OK;
     const cx_inject *j = &sc->injects[inject];
@@ -596,7 +632,7 @@ cx_status cxi_infra_on_inject(cx_sim *sim, cx_time t, uint32_t inject) {
     if (j->kind >= CX_INJECT_HAZARD && j->at_region >= 0 && (uint32_t)j->at_region < sc->nregions)
         region = sc->regions[j->at_region].code;
     cx_record r = {t, CX_REC_INJECT, j->id, region, sector, cxi_inject_kind_name(j->kind),
-                   j->magnitude, "", 0, 0, j->message ? j->message : ""};
+                   j->magnitude, cause ? cause : "", 0, 0, j->message ? j->message : ""};
     cx_status st = cxi_sim_emit(sim, &r);
     if (st != CX_OK || j->kind == CX_INJECT_MESSAGE) return st;
     switch (j->target_kind) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/hybrid.h"
 #include "model/response.h"
 #include "model/sim_int.h"
 
@@ -51,6 +52,7 @@ static size_t layout(cx_sim *sim) {
                         "inoperability-hours");
     }
     if (sim->resp) n = cxi_resp_metrics_layout(sim, n);
+    if (sim->hyb) n = cxi_hybrid_metrics_layout(sim, n);
     return n;
 }
 
@@ -235,6 +237,7 @@ cx_status cx_sim_metrics(cx_sim *sim, const cx_metric **out, size_t *n) {
         m[total].value = sum;
     }
     if (sim->resp) i = cxi_resp_metrics_fill(sim, i, now);
+    if (sim->hyb) i = cxi_hybrid_metrics_fill(sim, i, now);
     *out = m;
     *n = i;
     return CX_OK;

@@ -136,6 +136,10 @@ cx_status cxi_ucpm_on_event(cx_sim *sim, cx_time t, const cxi_payload *p);
 cx_status cxi_ucpm_need_done(cx_sim *sim, uint32_t i, int n, cx_time t);
 cx_status cxi_ucpm_preposition(cx_sim *sim, uint32_t cap, uint32_t region, cx_time t,
                                const char *cause);
+/* accept_offer / decline_offer decisions: offered units whose name, capacity id or request id is
+ * target are accepted at once (the acceptance delay cut short) or declined; *n = units matched. */
+cx_status cxi_ucpm_decide_offer(cx_sim *sim, cx_time t, const char *target, int accept,
+                                const char *cause, uint32_t *n);
 /* Relay and acceptance delays are multiplied by this (full IPCR activation). */
 double cxi_ucpm_factor(const cx_sim *sim);
 

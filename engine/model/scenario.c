@@ -41,6 +41,7 @@ void cxi_params_default(cx_params *p) {
     p->iim_step = 3600;
     for (int i = 0; i < CX_SECTOR_COUNT; i++) p->iim_resilience[i] = 0.1;
     cxi_response_params_default(p);
+    cxi_hybrid_params_default(&p->hybrid);
 }
 
 /* FNV-1a spreads the last bytes of similar ids ("A1001", "A1002") over few bits; the murmur3

@@ -72,8 +72,16 @@ typedef enum {
     CX_INJECT_IPCR,     /* sets the IPCR mode (ipcr_mode) */
     CX_INJECT_ART222,   /* at_region invokes the solidarity clause: IPCR full at once */
     CX_INJECT_PREPOSITION, /* capacity `capacity` is stationed in at_region */
+    /* hybrid threats (model/hybrid.c) */
+    CX_INJECT_CYBER,    /* availability loss = magnitude at t, detected after `detection` */
+    CX_INJECT_FIMI,     /* trust in at_region drops by magnitude per day for `duration` */
+    CX_INJECT_HRRT,     /* a hybrid rapid response team works in at_region (faster trust recovery) */
+    CX_INJECT_PUBCOM,   /* public communication campaign in at_region */
+    CX_INJECT_PLATFORM_NOTICE, /* notice to online platforms (DSA) about at_region's campaign */
+    CX_INJECT_NOTIFY,   /* at_region sends the notification `clock` (meets its deadline) */
 } cx_inject_kind;
-#define CX_INJECT_KIND_COUNT 9
+#define CX_INJECT_KIND_COUNT 15
+#define CX_INJECT_IS_HYBRID(k) ((k) >= CX_INJECT_CYBER && (k) <= CX_INJECT_NOTIFY)
 
 /* Need types of incidents and capacities (docs/scenario-format.md). X(enum, csv name) */
 #define CX_NEED_LIST(X)                         \
@@ -137,6 +145,7 @@ typedef struct {
     cxi_dist offer_latency;/* ERCC relay -> offer, seconds */
     double lat, lon;       /* home base */
     int32_t prepositioned_at; /* region index or -1 */
+    int national_only;     /* offer_abroad = 0: serves only its owner (0 in hand-built tests) */
     const char *note;
 } cx_capacity;
 
@@ -167,7 +176,10 @@ typedef struct {
     int ipcr_mode;       /* ipcr: cx_ipcr_mode */
     cx_time duration;    /* hazard: time until the water has receded, 0 = need_recede */
     uint32_t capacity;   /* preposition: capacity index */
-    const char *trigger; /* reserved for contingency injects ("" when absent) */
+    const char *trigger; /* contingency condition as written ("" when absent) */
+    const struct cxi_cond *cond; /* trigger parsed (model/trigger.h), NULL when absent */
+    cxi_dist detection;  /* cyber: attack -> detection; kind FIXED with p[0] < 0 = scenario default */
+    int clock;           /* notify: cx_hybrid_clock */
 } cx_inject;
 
 /* Sector-level dynamic inoperability input-output model (DIIM). */
@@ -178,6 +190,30 @@ typedef struct {
 } cx_iim_coupling;
 
 typedef enum { CX_MODEL_ASSETS, CX_MODEL_IIM, CX_MODEL_BOTH } cx_model_mode;
+
+/* Notification clocks (NIS2 Art. 23, CER Art. 15). X(enum, name) */
+#define CX_CLOCK_LIST(X)                               \
+    X(CX_CLOCK_NIS2_EARLY, "nis2_early_warning")       \
+    X(CX_CLOCK_NIS2_NOTIF, "nis2_notification")        \
+    X(CX_CLOCK_NIS2_FINAL, "nis2_final_report")        \
+    X(CX_CLOCK_CER_FIRST, "cer_first_notice")
+typedef enum {
+#define CX_CLOCK_ENUM(e, s) e,
+    CX_CLOCK_LIST(CX_CLOCK_ENUM)
+#undef CX_CLOCK_ENUM
+    CX_CLOCK_COUNT
+} cx_hybrid_clock;
+
+/* Hybrid-threat parameters (scenario.csv keys of the same names). */
+typedef struct {
+    cxi_dist cyber_detection_delay; /* attack -> detection (lognormal(median=6h, sigma=1)) */
+    double trust_initial;           /* public trust at T0 in [0,1] (1) */
+    double trust_recovery;          /* per day towards 1 (0.05) */
+    double hrrt_factor, pubcom_factor, platform_factor; /* recovery multipliers (2, 1.5, 1.5) */
+    cx_time trust_record_interval;  /* trust records at least this often while it moves (6h) */
+    cx_time deadline[CX_CLOCK_COUNT]; /* 24h, 72h, 30d, 24h */
+} cx_hybrid_params;
+void cxi_hybrid_params_default(cx_hybrid_params *p);
 
 typedef struct {
     const char *name, *title;
@@ -208,6 +244,7 @@ typedef struct {
     cxi_dist ipcr_decision_delay;
     cx_time isaa_interval_info, isaa_interval_full, roundtable_interval_full, ipcr_close_after;
     double full_relay_factor;
+    cx_hybrid_params hybrid; /* hybrid threats (model/hybrid.c, docs/model.md) */
 } cx_params;
 
 /* Extra columns of a table, kept as notes: header names and per-row values. */
@@ -228,6 +265,9 @@ struct cx_scenario {
     cx_inject *injects;  uint32_t ninjects;   /* sorted by (t, file order) */
     cx_iim_coupling *couplings; uint32_t ncouplings;
     cx_capacity *capacities; uint32_t ncapacities;
+    struct cxi_decision *decisions; uint32_t ndecisions; /* model/trigger.h, sorted by (t, line) */
+    const char *decisions_path; /* "" when none */
+    char decisions_hash[17];    /* FNV-1a of the decisions file, "" when none */
     cx_notes asset_notes, link_notes, inject_notes, capacity_notes;
     /* Hash indexes behind cxi_scenario_*_index: open addressing on cxi_scenario_slot_hash, slot =
      * entity index + 1, 0 = empty, nslots a power of two. NULL/0 in hand-built scenarios (tests),

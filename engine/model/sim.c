@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/hybrid.h"
 #include "model/response.h"
 #include "model/sim_int.h"
+#include "model/trigger.h"
 
 const char *cx_rec_kind_name(cx_rec_kind k) {
     switch (k) {
@@ -20,6 +22,8 @@ const char *cx_rec_kind_name(cx_rec_kind k) {
     case CX_REC_REQUEST: return "request";
     case CX_REC_CAPACITY: return "capacity";
     case CX_REC_IPCR: return "ipcr";
+    case CX_REC_HYBRID: return "hybrid";
+    case CX_REC_DECISION: return "decision";
     }
     return "";
 }
@@ -41,6 +45,7 @@ cx_status cxi_sim_fail(cx_sim *sim, cx_status st, const char *fmt, ...) {
 }
 
 cx_status cxi_sim_emit(cx_sim *sim, const cx_record *rec) {
+    if (sim->msel) cxi_msel_on_record(sim, rec);
     for (int i = 0; i < sim->nobs; i++) {
         if (sim->obs[i].on_record(sim->obs[i].ud, rec) != 0) {
             char when[32];
@@ -74,6 +79,7 @@ cx_status cxi_sim_schedule_in(cx_sim *sim, cx_time now, cx_time delay, const cxi
  * update events only. */
 /* With response models, IPCR rules look at the state after every event. */
 static cx_status after(cx_sim *sim, cx_time t, cx_status st) {
+    if (st == CX_OK && sim->msel) st = cxi_trigger_poll(sim, t);
     if (st != CX_OK || !sim->resp) return st;
     return cxi_ipcr_poll(sim, t);
 }
@@ -86,6 +92,7 @@ static cx_status h_inject(void *ctx, cx_time t, const cxi_payload *p) {
     if (st == CX_OK && sim->resp && p->a < sim->sc->ninjects &&
         sim->sc->injects[p->a].kind >= CX_INJECT_HAZARD)
         st = cxi_resp_on_inject(sim, t, p->a);
+    if (st == CX_OK && sim->hyb) st = cxi_hybrid_on_inject(sim, t, p->a);
     return after(sim, t, st);
 }
 
@@ -231,6 +238,7 @@ static cx_status setup(cx_sim *sim) {
     sim->rng_recovery = cxi_rng_stream(sim->seed, sim->replicate, CXI_STREAM_RECOVERY);
     if (!sim->rng_repair || !sim->rng_delay || !sim->rng_recovery) return CX_ENOMEM;
     if (cxi_resp_wanted(sc) && (st = cxi_resp_init(sim)) != CX_OK) return st;
+    if (cxi_hybrid_wanted(sc) && (st = cxi_hybrid_init(sim)) != CX_OK) return st;
     if ((st = cxi_infra_init(sim)) != CX_OK) return st;
     if ((st = cxi_sim_iim_init(sim)) != CX_OK) return st;
     if ((st = cxi_metrics_init(sim)) != CX_OK) return st;
@@ -239,6 +247,7 @@ static cx_status setup(cx_sim *sim) {
     for (uint32_t i = 0; i < sc->ninjects; i++) {
         cx_time t = sc->injects[i].t < 0 ? 0 : sc->injects[i].t;
         if (t > sim->horizon) break;
+        if (sc->injects[i].cond) continue; /* contingency: fired by its condition (trigger.c) */
         cxi_payload p = {sim->ev_inject, i, 0, 0, 0};
         if ((st = cxi_kernel_schedule(sim->k, t, &p, NULL)) != CX_OK) return st;
     }
@@ -246,7 +255,7 @@ static cx_status setup(cx_sim *sim) {
         cxi_payload p = {sim->ev_iim, 0, 0, 0, 0};
         if ((st = cxi_kernel_schedule(sim->k, 0, &p, NULL)) != CX_OK) return st;
     }
-    return CX_OK;
+    return cxi_msel_init(sim);
 }
 
 cx_status cx_sim_create(const cx_scenario *sc, const cx_sim_config *cfg, cx_sim **out) {
@@ -281,6 +290,7 @@ void cx_sim_destroy(cx_sim *sim) {
     if (sim->rng_recovery) gsl_rng_free(sim->rng_recovery);
     cxi_metrics_free(sim);
     cxi_resp_free(sim);
+    cxi_hybrid_free(sim);
     cxi_arena_free(&sim->arena);
     free(sim);
 }

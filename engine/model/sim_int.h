@@ -50,6 +50,7 @@ typedef struct {
     uint8_t settled_level;  /* level at the last settle */
     uint8_t ever_failed;
     cxi_event_id repair_ev;
+    cx_time repair_due;     /* when the pending repair completes (repair_pending) */
 } cxi_asset_state;
 
 /* Sector input-output model (DIIM) on n nodes; A* in CSR form. Memory from the owner's arena. */
@@ -89,6 +90,8 @@ struct cx_sim {
     /* event types registered with the kernel */
     uint32_t ev_inject, ev_update, ev_repair, ev_link_on, ev_link_off, ev_iim, ev_resp;
     struct cxi_resp *resp; /* response models (model/response.h); NULL when the scenario has none */
+    struct cxi_hyb *hyb;   /* hybrid threats (model/hybrid.h); NULL when the scenario has none */
+    struct cxi_msel *msel; /* decisions and triggers (model/trigger.h); NULL when none */
 
     /* infrastructure model */
     int links_on; /* asset cascades (mode assets or both) */
@@ -177,6 +180,12 @@ cx_status cxi_sim_schedule_in(cx_sim *sim, cx_time now, cx_time delay, const cxi
 /* Builds the adjacency (CSR), components and state arrays. */
 cx_status cxi_infra_init(cx_sim *sim);
 cx_status cxi_infra_on_inject(cx_sim *sim, cx_time t, uint32_t inject);
+/* As cxi_infra_on_inject, with the INJECT record's cause (e.g. "trigger" for contingency injects). */
+cx_status cxi_infra_fire_inject(cx_sim *sim, cx_time t, uint32_t inject, const char *cause);
+/* Pending repairs of assets matching (region, sector, asset; -1 = any) now finish after factor x
+ * their remaining time; *n (may be NULL) = repairs rescheduled. */
+cx_status cxi_infra_speed_repairs(cx_sim *sim, cx_time t, int32_t region, int sector, int32_t asset,
+                                  double factor, uint32_t *n);
 cx_status cxi_infra_on_update(cx_sim *sim, cx_time t, uint32_t asset);
 cx_status cxi_infra_on_repair(cx_sim *sim, cx_time t, uint32_t asset);
 /* link: position p in the dependent-side CSR (as carried by the link events). */

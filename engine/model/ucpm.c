@@ -181,6 +181,7 @@ static int capacity_has_free(const cx_sim *sim, uint32_t c) {
 static int may_offer(const cx_sim *sim, const cx_capacity *C, const cxi_request *Q, int n) {
     if (!(Q->mask & (1u << n)) || !req_open(Q)) return 0;
     if (C->pool == CX_POOL_RESCUE) return Q->rescue_ok;
+    if (C->national_only) return 0; /* offer_abroad = 0: serves its owner only */
     cx_region_kind k = sim->sc->regions[C->owner].kind;
     return C->owner != Q->region && (k == CX_REGION_MEMBER || k == CX_REGION_PARTICIPATING);
 }
@@ -445,6 +446,10 @@ static cx_status on_arrive(cx_sim *sim, uint32_t u, cx_time t) {
     start_operating(sim, u, t);
     if (U->req >= 0 && R->t_first_arrival < 0) R->t_first_arrival = t;
     cx_status st = unit_emit(sim, u, t, R->inc[i].region, R->inc[i].id);
+    const cx_capacity *C = capof(sim, U);
+    if (st == CX_OK && C->repairs >= 0) /* generators, heavy machinery: repairs there go faster */
+        st = cxi_infra_speed_repairs(sim, t, (int32_t)R->inc[i].region, C->repairs, -1,
+                                     C->repair_factor, NULL);
     if (st == CX_OK) st = cxi_inc_reschedule(sim, i, n, t);
     if (st == CX_OK)
         st = cxi_resp_schedule(sim, t, cxi_sim_duration(U->endurance), CXI_RE_ENDURANCE, u, 0,
@@ -482,6 +487,76 @@ static cx_status on_home(cx_sim *sim, uint32_t u, cx_time t) {
     return st != CX_OK ? st : allocate(sim, u, t);
 }
 
+/* A national unit whose need is met moves straight on to the incident of its state with the most
+ * units of its kind still needed (the allocation rule), with the endurance it has left, instead of
+ * going home first; *moved = 0 when there is none. */
+static cx_status move_national(cx_sim *sim, uint32_t u, cx_time t, int *moved) {
+    cxi_resp *R = sim->resp;
+    cxi_unit *U = &R->units[u];
+    const cx_capacity *C = capof(sim, U);
+    *moved = 0;
+    double left = U->endurance - (double)(t - U->op_start);
+    if (U->req >= 0 || U->inc < 0 || !(left > 0)) return CX_OK;
+    uint32_t home = home_region(sim, U), from = (uint32_t)U->inc;
+    double per = unit_per(sim, C);
+    akey best = {0, 0, "", 0};
+    int found = 0;
+    for (uint32_t k = 0; k < R->nopen_inc; k++) {
+        uint32_t i = R->open_inc[k];
+        if (i == from || R->inc[i].region != home) continue;
+        akey a = {units_needed(cxi_inc_uncovered(sim, i, C->need, t, 0), per), R->inc[i].t_open,
+                  "", i};
+        if (a.need > 0 && (!found || better(&a, &best))) {
+            best = a;
+            found = 1;
+        }
+    }
+    if (!found) return CX_OK;
+    *moved = 1;
+    const cx_region *a = &sim->sc->regions[R->inc[from].region];
+    const cx_region *b = &sim->sc->regions[R->inc[best.idx].region];
+    cx_time d = cxi_sim_duration(cxi_geo_km(a->lat, a->lon, b->lat, b->lon) / C->speed_kmh * 3600.0 +
+                                 cxi_dist_sample(&C->handling, R->rng));
+    U->inc = (int32_t)best.idx;
+    U->endurance = left;
+    U->state = CXI_UNIT_TRANSIT;
+    cx_status st = unit_emit(sim, u, t, R->inc[best.idx].region, R->inc[best.idx].id);
+    if (st == CX_OK) st = cxi_resp_schedule(sim, t, d, CXI_RE_ARRIVE, u, 0, &U->ev);
+    if (st == CX_OK) st = req_coverage(sim, best.idx, t);
+    if (st == CX_OK) st = cxi_inc_check(sim, best.idx, t);
+    return st;
+}
+
+cx_status cxi_ucpm_decide_offer(cx_sim *sim, cx_time t, const char *target, int accept,
+                                const char *cause, uint32_t *n) {
+    cxi_resp *R = sim->resp;
+    cx_status st = CX_OK;
+    *n = 0;
+    for (uint32_t u = 0; u < R->nunits && st == CX_OK; u++) {
+        cxi_unit *U = &R->units[u];
+        if (U->state != CXI_UNIT_OFFERED) continue;
+        const char *cid = capof(sim, U)->id;
+        int match = !strcmp(U->name, target) || !strcmp(cid, target) ||
+                    (U->req >= 0 && !strcmp(R->req[U->req].id, target));
+        if (!match) continue;
+        (*n)++;
+        cxi_kernel_cancel(sim->k, U->ev);
+        U->ev = CXI_EVENT_NONE;
+        if (accept) {
+            st = on_accept(sim, u, t);
+            continue;
+        }
+        /* declined by the requesting state: available again, offered anew only on a later call */
+        U->state = CXI_UNIT_AVAILABLE;
+        cx_record r = {t, CX_REC_CAPACITY, U->name, sim->sc->regions[home_region(sim, U)].code,
+                       cxi_need_name(capof(sim, U)->need), "available", 0, cause, 0, 0,
+                       "declined"};
+        U->inc = U->req = -1;
+        st = cxi_sim_emit(sim, &r);
+    }
+    return st;
+}
+
 cx_status cxi_ucpm_need_done(cx_sim *sim, uint32_t i, int n, cx_time t) {
     cxi_resp *R = sim->resp;
     cx_status st = CX_OK;
@@ -491,7 +566,10 @@ cx_status cxi_ucpm_need_done(cx_sim *sim, uint32_t i, int n, cx_time t) {
         if (U->state == CXI_UNIT_OPERATING) {
             stop_operating(sim, u);
             cxi_kernel_cancel(sim->k, U->ev);
-            st = go_home(sim, u, t);
+            U->ev = CXI_EVENT_NONE;
+            int moved = 0;
+            st = move_national(sim, u, t, &moved);
+            if (st == CX_OK && !moved) st = go_home(sim, u, t);
         } else if (U->state == CXI_UNIT_MOBILISING) {
             /* stood down before departure */
             cxi_kernel_cancel(sim->k, U->ev);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_mc.sh CRISIM SOURCE_DIR — `crisim mc`, `mc-merge` and `compare` end to end: identical files
-# for any -j, shards merged equal a single run, resume after kill -9 equals an uninterrupted run.
+# (and plots) for any -j, shards merged equal a single run, resume after kill -9 equals an
+# uninterrupted run.
 set -u
 
 bin=${1:?usage: test_mc.sh CRISIM SOURCE_DIR}
@@ -66,6 +67,15 @@ head -1 j1/summary.csv | grep -qx 'metric,n,mean,sd,ci95_low,ci95_high,p5,p50,p9
     ok "summary.csv header" || fail "summary.csv header: $(head -1 j1/summary.csv)"
 grep -q '^shard,1/1$' j1/manifest.csv && grep -q '^n,300$' j1/manifest.csv && ok "manifest" || fail "manifest"
 [ ! -e j1.partial ] && ok "no .partial left after success" || fail "j1.partial left behind"
+samedir() { # samedir A B WHAT: every file of A's plots/ equals B's
+    if diff -r "$1" "$2" >/dev/null; then ok "$3"; else fail "$3"; diff -r "$1" "$2" | head -5 >&2; fi
+}
+[ -f j1/plots/index.html ] && [ "$(ls j1/plots/*.svg | wc -l)" = "$(($(head -1 j1/replicates.csv | tr ',' '\n' | wc -l) - 2))" ] &&
+    ok "plots/: one SVG per metric column + index.html" || fail "plots/: $(ls j1/plots | head)"
+grep -q '^files,.*plots/' j1/manifest.csv && ok "manifest lists plots/" || fail "manifest files: $(grep ^files j1/manifest.csv)"
+for j in 2 4; do samedir j1/plots "j$j/plots" "plots/ identical for -j 1 and -j $j"; done
+expect_rc 0 "mc --no-plots" -- "$bin" mc "$small" -n 20 --out noplots --no-plots --quiet
+[ ! -e noplots/plots ] && ok "--no-plots writes no plots/" || fail "--no-plots wrote plots/"
 cut -d, -f3- j1/replicates.csv | sed -n '2p;3p' | sort -u | wc -l | grep -qx 2 &&
     ok "replicates differ from each other" || fail "rows 0 and 1 are identical"
 
@@ -77,6 +87,7 @@ grep -q '^shard,2/3$' s2/manifest.csv && ok "shard manifest" || fail "shard mani
 expect_rc 0 "mc-merge" -- "$bin" mc-merge merged s3 s1 s2 --quiet
 same j1/replicates.csv merged/replicates.csv "merged replicates.csv equals the single run"
 same j1/summary.csv merged/summary.csv "merged summary.csv equals the single run"
+samedir j1/plots merged/plots "merged plots/ equal the single run's"
 expect_rc 2 "mc-merge with a shard missing" -- "$bin" mc-merge m2 s1 s2
 expect_rc 2 "mc-merge with a shard twice" -- "$bin" mc-merge m2 s1 s2 s2 s3
 "$bin" mc "$small" -n 300 --seed 9 --shard 3/3 --out s3other --quiet
@@ -107,6 +118,7 @@ else
     expect_rc 0 "resume after kill -9" -- "$bin" mc slow -n 2500 -j 1 --out killed --resume --quiet
     same ref/replicates.csv killed/replicates.csv "resumed replicates.csv equals the uninterrupted run"
     same ref/summary.csv killed/summary.csv "resumed summary.csv equals the uninterrupted run"
+    samedir ref/plots killed/plots "resumed plots/ equal the uninterrupted run's"
     expect_rc 0 "resume of a finished batch is a no-op" -- "$bin" mc slow -n 2500 --out killed --resume
 fi
 

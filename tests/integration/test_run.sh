@@ -174,6 +174,20 @@ run_rc missing run "$WORK/no-such-scenario" --out "$WORK/badout/o"
 expect_rc 2 missing "missing scenario folder"
 [ -z "$(ls -A "$WORK/badout")" ] || fail "missing scenario: wrote into the output's parent"
 
+# A table that cannot be read is a runtime failure (exit 1) for run as for validate, not bad input.
+if [ -r /proc/self/mem ]; then
+    EIO="$WORK/eio-scenario"
+    cp -r "$SMALL" "$EIO"
+    ln -sf /proc/self/mem "$EIO/links.csv" # opens, but every read fails with EIO
+    run_rc eio run "$EIO" --out "$WORK/badout/o"
+    expect_rc 1 eio "unreadable links.csv"
+    grep -q 'links.csv: read error' "$WORK/eio.err" || fail "unreadable links.csv: no message: $(cat "$WORK/eio.err")"
+    run_rc eiov validate "$EIO"
+    expect_rc 1 eiov "validate: unreadable links.csv"
+    grep -q 'cannot be read' "$WORK/eiov.err" || fail "validate: unreadable links.csv called invalid: $(cat "$WORK/eiov.err")"
+    [ -z "$(ls -A "$WORK/badout")" ] || fail "unreadable scenario: wrote into the output's parent"
+fi
+
 # A previous output survives a failed run untouched.
 mkdir -p "$WORK/keep"
 run_rc keep1 run "$SMALL" --out "$WORK/keep/o" --quiet

@@ -366,6 +366,33 @@ static void test_dist_random_cells_never_crash(void **state) {
     }
 }
 
+/* The summary lines of run and validate print durations with this; the parser must read them back. */
+static void test_dist_duration_format_is_shortest_and_reads_back(void **state) {
+    (void)state;
+    static const struct {
+        int64_t s;
+        const char *want;
+    } cases[] = {{0, "0s"}, {172800, "2d"}, {109800, "1d6h30m"}, {-10800, "-3h"}, {61, "1m1s"},
+                 {3155760000, "36525d"}, {INT64_MIN, "-106751991167300d15h30m8s"}};
+    char buf[32];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cxi_duration_format(cases[i].s, buf, sizeof buf);
+        assert_string_equal(buf, cases[i].want);
+    }
+    uint64_t x = 88172645463325252u;
+    for (int i = 0; i < 10000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int64_t v = (int64_t)(x % 6311520001u) - INT64_C(3155760000);
+        int64_t back = 0;
+        cxi_parse_err e;
+        cxi_duration_format(v, buf, sizeof buf);
+        assert_int_equal(cxi_duration_parse(buf, &back, &e), 0);
+        assert_int_equal(back, v);
+    }
+    cxi_duration_format(109800, buf, 4); /* truncated, still a string */
+    assert_string_equal(buf, "1d6");
+}
+
 int main(void) {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
@@ -380,6 +407,7 @@ int main(void) {
         cmocka_unit_test(test_dist_means_are_exact),
         cmocka_unit_test(test_dist_truncated_normal_is_never_negative),
         cmocka_unit_test(test_dist_random_cells_never_crash),
+        cmocka_unit_test(test_dist_duration_format_is_shortest_and_reads_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

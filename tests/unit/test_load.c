@@ -135,7 +135,7 @@ static void test_load_minimal_scenario_values_and_defaults(void **state) {
     /* inject notes follow the sort */
     assert_int_equal(sc->inject_notes.ncols, 1);
     assert_string_equal(sc->inject_notes.names[0], "trigger");
-    assert_string_equal(sc->inject_notes.values[5], "on request");
+    assert_string_equal(sc->inject_notes.values[5], "failed_assets > 0");
     assert_string_equal(sc->inject_notes.values[0], "");
 
     /* iim: '*' expands per region, a row naming the region overrides it */

@@ -169,6 +169,25 @@ static void test_stats_welch_constant_samples_and_small_n(void **state) {
     assert_true(isnan(w.p) && isnan(w.ci95_low));
 }
 
+/* Variances near the ends of the double range: df = se^4 / sum(v^2 / (n - 1)) computed naively
+ * underflows (0/0) or overflows (inf/inf) there, and NaN degrees of freedom reach GSL. */
+static void test_stats_welch_survives_tiny_and_huge_variances(void **state) {
+    (void)state;
+    const double sds[] = {1e-155, 1e-300, 1e160, 1e300};
+    for (size_t i = 0; i < sizeof sds / sizeof sds[0]; i++) {
+        cxi_stats_summary a = {.n = 10, .mean = 1.0, .sd = sds[i]};
+        cxi_stats_summary b = {.n = 20, .mean = 1.0 + sds[i], .sd = sds[i]};
+        cxi_stats_welch_result w;
+        assert_int_equal(cxi_stats_welch(&a, &b, &w), CX_OK);
+        /* equal sds: df = (1/10 + 1/20)^2 / (1/(100*9) + 1/(400*19)) */
+        double want = pow(0.15, 2) / (1.0 / 900.0 + 1.0 / 7600.0);
+        assert_near(w.df, want, 1e-9 * want);
+        assert_true(w.p >= 0.0 && w.p <= 1.0);
+        assert_false(isnan(w.ci95_low) || isnan(w.ci95_high) || isnan(w.t));
+        assert_true(w.ci95_low <= w.diff && w.diff <= w.ci95_high);
+    }
+}
+
 int main(void) {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
@@ -181,6 +200,7 @@ int main(void) {
         cmocka_unit_test(test_stats_welch_matches_wikipedia_example),
         cmocka_unit_test(test_stats_welch_identical_samples_give_p_one),
         cmocka_unit_test(test_stats_welch_constant_samples_and_small_n),
+        cmocka_unit_test(test_stats_welch_survives_tiny_and_huge_variances),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io/io_api.h"
 #include "tlread.h"
 
 #define HEADER "t,time,kind,entity,region,sector,state,value,cause,cross_border,depth,text\n"
@@ -356,6 +357,41 @@ static void test_tlread_missing_file_is_an_io_error(void **state) {
     free(msg);
 }
 
+/* Whatever text the engine writes, the viewer reads back byte for byte: quotes, both delimiters,
+ * line breaks (LF, CR, CRLF) inside cells, leading spaces, a lone quote, UTF-8. */
+static void test_tlread_reads_back_every_text_the_writer_quotes(void **state) {
+    (void)state;
+    static const char *const texts[] = {
+        "plain", "say \"hi\"", "a,b;c", "two\nlines", "cr\ronly", "crlf\r\nin cell", " lead",
+        "trail ", "\"", "\"\"", "Zürich — Genève", ",", "",
+    };
+    enum { N = sizeof texts / sizeof texts[0] };
+    char path[256];
+    snprintf(path, sizeof path, "/tmp/cx-test-tlread-rt-%ld.csv", (long)getpid());
+    cxi_timeline *w = NULL;
+    assert_int_equal(cxi_timeline_open(path, 1162674000, &w), CX_OK);
+    cx_observer o = cxi_timeline_observer(w);
+    for (int i = 0; i < N; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "M%d", i);
+        cx_record r = {.t = 60 * i, .kind = CX_REC_INJECT, .entity = id, .region = "DE",
+                       .sector = "", .state = "message", .cause = texts[i], .text = texts[i]};
+        assert_int_equal(o.on_record(o.ud, &r), 0);
+    }
+    assert_int_equal(cxi_timeline_close(w), CX_OK);
+
+    cxv_timeline *tl = open_ok(path, NULL);
+    assert_int_equal(cxv_timeline_rows(tl), N);
+    for (int i = 0; i < N; i++) {
+        const cxv_row *r = cxv_timeline_row(tl, (size_t)i);
+        assert_int_equal(r->t, 60 * i);
+        assert_string_equal(cxv_row_text(tl, r), texts[i]);
+        assert_string_equal(cxv_str(tl, r->cause), texts[i]);
+    }
+    cxv_timeline_close(tl);
+    unlink(path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tlread_loads_the_small_timeline),
@@ -372,6 +408,7 @@ int main(void) {
         cmocka_unit_test(test_tlread_follow_reads_rows_appended_later),
         cmocka_unit_test(test_tlread_follow_rebuilds_snapshots_when_entities_multiply),
         cmocka_unit_test(test_tlread_missing_file_is_an_io_error),
+        cmocka_unit_test(test_tlread_reads_back_every_text_the_writer_quotes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

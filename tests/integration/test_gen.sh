@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# test_gen.sh CRISIM SOURCE_DIR — `crisim gen`: generated scenarios are valid and run, the same
+# options give byte-identical files, sizes and options are honoured, bad usage is exit 2.
+set -u
+
+bin=${1:?usage: test_gen.sh CRISIM SOURCE_DIR}
+work=$(mktemp -d "${TMPDIR:-/tmp}/test_gen.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; }
+expect_rc() { # expect_rc WANT WHAT -- command...
+    local want=$1 what=$2 rc
+    shift 3
+    "$@" >"$work/out.txt" 2>"$work/err.txt"
+    rc=$?
+    if [ "$rc" = "$want" ]; then ok "$what (exit $rc)"; else
+        fail "$what: exit $rc, expected $want"
+        sed 's/^/    /' "$work/err.txt" | head -5 >&2
+    fi
+}
+rows() { echo $(($(wc -l <"$1") - 1)); }
+
+if ! "$bin" gen --help >/dev/null 2>&1; then
+    echo "FAIL: '$bin gen --help' does not work: is 'gen' in the command table of tools/main.c?" >&2
+    exit 1
+fi
+
+# ---- a 1,000-asset scenario: valid, runs, has what was asked ------------------------------------
+expect_rc 0 "gen 1000 assets" -- "$bin" gen g1 --assets 1000 --seed 7
+for f in scenario.csv regions.csv assets.csv links.csv injects.csv; do
+    [ -s "g1/$f" ] || fail "g1/$f missing or empty"
+done
+[ -z "$(ls -A g1 | grep -v '\.csv$')" ] && ok "no temporary files left" || fail "left over: $(ls -A g1)"
+expect_rc 0 "validate" -- "$bin" validate g1
+grep -q "1000 assets, 3000 links" "$work/out.txt" && ok "validate counts 1000 assets, 3000 links" ||
+    fail "validate says: $(cat "$work/out.txt")"
+[ "$(rows g1/assets.csv)" = 1000 ] && [ "$(rows g1/links.csv)" = 3000 ] && [ "$(rows g1/injects.csv)" = 10 ] &&
+    ok "1000 assets, 3000 links, 10 injects (defaults)" ||
+    fail "rows: $(rows g1/assets.csv) assets, $(rows g1/links.csv) links, $(rows g1/injects.csv) injects"
+grep -qx 'seed,7' g1/scenario.csv && grep -qx 'name,gen-1000' g1/scenario.csv && ok "scenario.csv: name and seed" ||
+    fail "scenario.csv: $(cat g1/scenario.csv)"
+expect_rc 0 "run" -- "$bin" run g1 --out run1 --quiet
+[ -s run1/timeline.csv ] && [ "$(rows run1/timeline.csv)" -gt 10 ] && ok "the run has a timeline" ||
+    fail "timeline: $(rows run1/timeline.csv 2>/dev/null) rows"
+# every inject damages an existing asset; some links cross borders, most do not
+awk -F, 'NR == FNR { if (FNR > 1) region[$1] = $3; next }
+         FNR > 1 { total++; if (region[$1] != region[$2]) cross++ }
+         END { share = cross / total; exit !(share > 0.1 && share < 0.4) }' g1/assets.csv g1/links.csv &&
+    ok "10-40 % of the links cross a border" || fail "cross-border share outside 10-40 %"
+awk -F, 'NR == FNR { if (FNR > 1) id[$1] = 1; next } FNR > 1 && ($4 != "damage" || !($5 in id)) { bad = 1 }
+         END { exit bad }' g1/assets.csv g1/injects.csv && ok "injects damage existing assets" ||
+    fail "an inject is not a damage of an existing asset"
+[ "$(cut -d, -f2 g1/assets.csv | sort -u | wc -l)" -ge 10 ] && ok "sectors are mixed" || fail "few sectors"
+[ "$(sort g1/links.csv | uniq -d | wc -l)" = 0 ] && [ "$(cut -d, -f1,2 g1/links.csv | sort | uniq -d | wc -l)" = 0 ] &&
+    ok "no duplicate link" || fail "duplicate (supplier, dependent) pairs"
+
+# ---- determinism ---------------------------------------------------------------------------------
+expect_rc 0 "same options again" -- "$bin" gen g2 --assets 1000 --seed 7 --quiet
+diff -r g1 g2 >/dev/null && ok "same seed: identical files" || fail "same seed: files differ"
+expect_rc 0 "another seed" -- "$bin" gen g3 --assets 1000 --seed 8 --quiet
+cmp -s g1/links.csv g3/links.csv && fail "another seed gave the same links" || ok "another seed: other links"
+
+# ---- options and sizes -----------------------------------------------------------------------------
+expect_rc 0 "small explicit sizes" -- "$bin" gen g4 --assets 10 --links 90 --regions 3 --injects 2 --name tiny --quiet
+[ "$(rows g4/links.csv)" = 90 ] && [ "$(rows g4/regions.csv)" = 3 ] && [ "$(rows g4/injects.csv)" = 2 ] &&
+    grep -qx 'name,tiny' g4/scenario.csv && ok "--links 90 (every pair) --regions 3 --injects 2 --name" ||
+    fail "g4: $(rows g4/links.csv) links, $(rows g4/regions.csv) regions"
+expect_rc 0 "validate the dense one" -- "$bin" validate g4
+expect_rc 0 "one asset" -- "$bin" gen g5 --assets 1 --quiet
+expect_rc 0 "validate one asset" -- "$bin" validate g5
+expect_rc 0 "gen 100000 assets" -- "$bin" gen g6 --assets 100000 --quiet
+expect_rc 0 "validate 100000 assets" -- "$bin" validate g6
+grep -q "100000 assets, 300000 links" "$work/out.txt" && ok "100000 assets, 300000 links" ||
+    fail "validate says: $(cat "$work/out.txt")"
+
+# ---- refusals -------------------------------------------------------------------------------------
+expect_rc 2 "existing scenario without --force" -- "$bin" gen g1 --assets 5
+cmp -s g1/links.csv g2/links.csv && ok "the existing scenario is untouched" || fail "g1 was modified"
+expect_rc 0 "--force replaces it" -- "$bin" gen g1 --assets 5 --force --quiet
+[ "$(rows g1/assets.csv)" = 5 ] && ok "replaced" || fail "not replaced"
+expect_rc 2 "no --assets" -- "$bin" gen g7
+expect_rc 2 "--assets 0" -- "$bin" gen g7 --assets 0
+expect_rc 2 "too many links" -- "$bin" gen g7 --assets 3 --links 7
+expect_rc 2 "more regions than assets" -- "$bin" gen g7 --assets 3 --regions 4
+expect_rc 2 "bad name" -- "$bin" gen g7 --assets 3 --name 'a b'
+expect_rc 2 "no folder" -- "$bin" gen --assets 3
+[ ! -e g7 ] && ok "nothing written on bad usage" || fail "g7 was created"
+
+if [ "$failures" -gt 0 ]; then
+    echo "test_gen: $failures failure(s)" >&2
+    exit 1
+fi
+echo "test_gen: all passed"

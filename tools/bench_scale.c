@@ -28,9 +28,10 @@ static void usage(FILE *f) {
             "temporary folder under DIR, removed afterwards), then, in a fresh process, loads it and\n"
             "runs one replicate to the horizon. Prints one line per size:\n"
             "  engine=crisim bench=scale assets=N links=M regions=R injects=K gen_ms=... load_ms=...\n"
-            "  run_ms=... events=... assets_failed=... peak_rss_mb=... load_us_per_asset=...\n"
-            "  run_us_per_asset=...\n"
-            "run_ms covers creating the simulation, running it and reading its metrics.\n"
+            "  run_ms=... create_ms=... events=... assets_failed=... peak_rss_mb=...\n"
+            "  load_us_per_asset=... run_us_per_asset=... ns_per_event=...\n"
+            "run_ms covers creating the simulation (create_ms), running it to the horizon and reading\n"
+            "its metrics; ns_per_event is (run_ms - create_ms) per event processed.\n"
             "\n"
             "  --sizes LIST          comma-separated asset counts (default 1000,10000,100000)\n"
             "  --links-per-asset L   links per asset, 0 to 100 (default 3)\n"
@@ -98,6 +99,7 @@ static int load_and_run(const char *dir, const gen_counts *c, double gen_ms) {
     size_t nm = 0;
     double t2 = mc_now();
     st = cx_sim_create(sc, &cfg, &sim);
+    double t2b = mc_now();
     if (st == CX_OK) st = cx_sim_run(sim);
     if (st == CX_OK) st = cx_sim_metrics(sim, &m, &nm);
     double t3 = mc_now();
@@ -108,13 +110,16 @@ static int load_and_run(const char *dir, const gen_counts *c, double gen_ms) {
         cx_scenario_destroy(sc);
         return 1;
     }
-    double load_ms = 1e3 * (t1 - t0), run_ms = 1e3 * (t3 - t2);
+    double load_ms = 1e3 * (t1 - t0), run_ms = 1e3 * (t3 - t2), create_ms = 1e3 * (t2b - t2);
+    double events = metric(m, nm, "events");
     printf("engine=crisim bench=scale assets=%" PRIu64 " links=%" PRIu64 " regions=%" PRIu32
-           " injects=%" PRIu64 " gen_ms=%.0f load_ms=%.1f run_ms=%.1f events=%.0f assets_failed=%.0f"
-           " peak_rss_mb=%.1f load_us_per_asset=%.2f run_us_per_asset=%.2f\n",
-           c->assets, c->links, c->regions, c->injects, gen_ms, load_ms, run_ms,
-           metric(m, nm, "events"), metric(m, nm, "assets_failed"), mc_peak_rss_mb(),
-           1e3 * load_ms / (double)c->assets, 1e3 * run_ms / (double)c->assets);
+           " injects=%" PRIu64 " gen_ms=%.0f load_ms=%.1f run_ms=%.1f create_ms=%.1f events=%.0f"
+           " assets_failed=%.0f peak_rss_mb=%.1f load_us_per_asset=%.2f run_us_per_asset=%.2f"
+           " ns_per_event=%.0f\n",
+           c->assets, c->links, c->regions, c->injects, gen_ms, load_ms, run_ms, create_ms, events,
+           metric(m, nm, "assets_failed"), mc_peak_rss_mb(), 1e3 * load_ms / (double)c->assets,
+           1e3 * run_ms / (double)c->assets,
+           events > 0 ? 1e6 * (run_ms - create_ms) / events : 0.0);
     fflush(stdout);
     cx_sim_destroy(sim);
     cx_scenario_destroy(sc);

@@ -142,7 +142,7 @@ static int print_diags_status(cx_diags *d, cx_status st) {
 static int do_frames(cxv_view *v, const char *font, int w, int h, const char *dir, int64_t every) {
     char err[600], path[4200];
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "crisim view: cannot create %s\n", dir);
+        fprintf(stderr, "crisim view: cannot create '%s': %s\n", dir, strerror(errno));
         return 1;
     }
     int64_t b = cxv_view_t_begin(v), e = cxv_view_t_end(v);

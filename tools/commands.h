@@ -6,6 +6,7 @@
 
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_exercise(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_mc(int argc, char **argv);
 int cmd_mc_merge(int argc, char **argv);

@@ -18,6 +18,7 @@ static const struct {
 } commands[] = {
     {"validate", cmd_validate, "check a scenario folder and print its size, or every error"},
     {"run", cmd_run, "run one replicate; write timeline, metrics and manifest"},
+    {"exercise", cmd_exercise, "run a live tabletop exercise turn by turn (journal, sitreps, resume)"},
     {"mc", cmd_mc, "run N Monte Carlo replicates on J threads; per-replicate rows + summary"},
     {"mc-merge", cmd_mc_merge, "combine the shards of a batch into the files one run writes"},
     {"compare", cmd_compare, "compare two batches metric by metric (difference, CI, p-value)"},

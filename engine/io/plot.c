@@ -11,7 +11,7 @@
 #define W 720.0
 #define H 520.0
 #define LEFT 84.0
-#define RIGHT 696.0
+#define RIGHT 680.0
 #define HIST_TOP 124.0
 #define HIST_BOTTOM 314.0
 #define ECDF_TOP 338.0
@@ -275,7 +275,7 @@ cx_status cxi_plot_svg(FILE *f, const double *x, size_t n, uint64_t nonfinite,
         if (hist.counts[i] > cmax) cmax = hist.counts[i];
     double ystep = nice_up((double)cmax / 4.0, 0);
     if (ystep < 1.0) ystep = 1.0;
-    double ymax = ceil((double)cmax / ystep) * ystep;
+    double ymax = ceil((double)cmax * 1.05 / ystep) * ystep; /* headroom above the tallest bar */
     double hh = HIST_BOTTOM - HIST_TOP;
     for (double v = 0; v <= ymax + 0.5; v += ystep) {
         double y = HIST_BOTTOM - hh * v / ymax;
@@ -363,7 +363,8 @@ cx_status cxi_plot_svg(FILE *f, const double *x, size_t n, uint64_t nonfinite,
                "stroke=\"%s\"/>\n", LEFT, HIST_TOP, RIGHT - LEFT, hh, C_AXIS);
     fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "
                "stroke=\"%s\"/>\n", LEFT, ECDF_TOP, RIGHT - LEFT, ECDF_BOTTOM - ECDF_TOP, C_AXIS);
-    snprintf(line, sizeof line, "%s%s%s", title, unit[0] ? " in " : "", unit);
+    if (unit[0] && strcmp(unit, title)) snprintf(line, sizeof line, "%s (%s)", title, unit);
+    else snprintf(line, sizeof line, "%s", title);
     text(f, (LEFT + RIGHT) / 2, ECDF_BOTTOM + 38, "middle", "font-size=\"13\"", line);
     text(f, LEFT, H - 12, "start", "font-size=\"11\" fill=\"#555555\"",
          "Red band: 95 % confidence interval of the mean. Red line: mean. Dashed: p5, p50, p95.");

@@ -178,9 +178,9 @@ static void sec_outages(cx_sim *sim, FILE *f) {
     for (uint32_t a = 0; a < sc->nassets; a++) {
         const cxi_asset_state *s = &sim->as[a];
         if (s->q <= 0) continue;
-        char due[80] = "";
+        char due[128] = "";
         if (s->repair_pending && s->repair_due <= sim->horizon) {
-            char w[64];
+            char w[96];
             when(sim, s->repair_due, w, sizeof w);
             snprintf(due, sizeof due, ", repair due %s", w);
         }
@@ -200,7 +200,7 @@ static void sec_incidents(cx_sim *sim, FILE *f) {
     for (uint32_t i = 0; i < R->ninc; i++) {
         const cxi_incident *I = &R->inc[i];
         if (I->state == CXI_INC_CLOSED) continue;
-        char w[64], u[64], needs[400];
+        char w[96], u[64], needs[400];
         /* amounts as of the incident's last update: advancing them here would change the run */
         when(sim, I->t_open, w, sizeof w);
         cxi_sitrep_offset(I->t_upd, u, sizeof u);
@@ -221,7 +221,7 @@ static void sec_ucpm(cx_sim *sim, FILE *f) {
     int any = 0;
     for (uint32_t q = 0; q < R->nreq; q++) {
         const cxi_request *Q = &R->req[q];
-        char w[64];
+        char w[96];
         when(sim, Q->t_req, w, sizeof w);
         fprintf(f, "- Request %s by %s at %s: %s\n", Q->id, sc->regions[Q->region].code, w,
                 req_state(Q->state));
@@ -238,7 +238,7 @@ static void sec_ucpm(cx_sim *sim, FILE *f) {
                 sc->regions[C->owner].code, cxi_pool_name(C->pool), unit_state(U->state),
                 dest[0] ? " for " : "", dest);
         if (U->state == CXI_UNIT_OPERATING) {
-            char w[64];
+            char w[96];
             when(sim, U->op_start, w, sizeof w);
             fprintf(f, ", on site since %s", w);
         }
@@ -259,7 +259,7 @@ static void sec_clocks(cx_sim *sim, FILE *f) {
     }
     for (uint32_t c = 0; c < H->nclocks; c++) {
         const cxi_clock *K = &H->clocks[c];
-        char w[64], left[40];
+        char w[96], left[40];
         when(sim, K->due, w, sizeof w);
         if (K->state == CXI_CLOCK_MET)
             fprintf(f, "- %s: met (deadline %s)\n", K->name, w);
@@ -305,7 +305,9 @@ static cx_status sec_metrics(cx_sim *sim, FILE *f) {
     fprintf(f, "## Key metrics (so far)\n\n");
     for (size_t i = 0; i < n; i++) {
         if (m[i].sector[0] || m[i].region[0]) continue;
-        fprintf(f, "- %s: %.4g %s\n", m[i].name, isfinite(m[i].value) ? m[i].value : 0.0,
+        double v = isfinite(m[i].value) ? m[i].value : 0.0;
+        /* whole numbers above 1000 in full: "18000", not "1.8e+04", when read aloud */
+        fprintf(f, fabs(v) >= 1000 ? "- %s: %.0f %s\n" : "- %s: %.4g %s\n", m[i].name, v,
                 m[i].unit);
     }
     fprintf(f, "\n");
@@ -318,7 +320,7 @@ cx_status cxi_sitrep_write(cx_sim *sim, FILE *f, int move, const char *heading) 
     const char *title = sc->params.title && sc->params.title[0] ? sc->params.title
                         : sc->params.name                       ? sc->params.name
                                                                 : "";
-    char w[64];
+    char w[96];
     when(sim, cxi_kernel_now(sim->k), w, sizeof w);
     fprintf(f, "# %s\n\n**%s**  \n", heading ? heading : "Situation report", title);
     fprintf(f, "Time: **%s**", w);

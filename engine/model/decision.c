@@ -1,11 +1,12 @@
-/* decision.c — applies the players' decisions (decisions.csv) at their time, through the same entry
- * points as the injects (IPCR, UCPM, pre-positioning, repairs), each with one DECISION record first.
+/* decision.c — applies the players' decisions (decisions.csv) at their time, through the entry points
+ * of the injects (IPCR, UCPM, repairs, hybrid countermeasures, notices), one DECISION record first.
  * Invariant: a decision that cannot act on the state (no response model, no open incident, no offer)
  * is still recorded, with the reason in the record's text, and changes nothing. */
 #include <stdio.h>
 #include <string.h>
 
 #include "io/io_api.h"
+#include "model/hybrid.h"
 #include "model/response.h"
 #include "model/trigger.h"
 
@@ -146,12 +147,33 @@ cx_status cxi_decision_apply(cx_sim *sim, cx_time t, uint32_t d) {
         return emit(sim, t, D, D->text && D->text[0] ? D->text : text);
     }
     case CXI_DK_DEPLOY_HYBRID_TEAM:
-        /* the hybrid model reads these decisions itself when present; here it is recorded */
-        return emit(sim, t, D, D->text && D->text[0] ? D->text : "hybrid team deployed");
-    case CXI_DK_NOTIFY:
-        snprintf(text, sizeof text, "%s%s%s", D->value, D->value[0] && D->text[0] ? ": " : "",
-                 D->text);
-        return emit(sim, t, D, text);
+    case CXI_DK_PUBLIC_COMMUNICATION: {
+        int team = D->kind == CXI_DK_DEPLOY_HYBRID_TEAM;
+        if (D->region < 0 || (uint32_t)D->region >= sc->nregions)
+            return emit(sim, t, D, "no valid region: recorded only");
+        const char *say = D->text && D->text[0] ? D->text : team ? "hybrid team deployed" : "";
+        if ((st = emit(sim, t, D, say)) != CX_OK) return st;
+        /* the countermeasure's trust record follows the decision record */
+        return team ? cxi_hybrid_on_hrrt(sim, (uint32_t)D->region, t, D->id)
+                    : cxi_hybrid_on_pubcom(sim, (uint32_t)D->region, t, D->id);
+    }
+    case CXI_DK_NOTIFY: {
+        const char *val = D->value ? D->value : "", *tgt = D->target ? D->target : "";
+        const char *name = val[0] ? val : tgt, *note = D->text ? D->text : "";
+        int clock = cxi_clock_parse(name);
+        if (clock < 0 && tgt[0]) clock = cxi_clock_parse(tgt);
+        if (D->region < 0 || (uint32_t)D->region >= sc->nregions)
+            snprintf(text, sizeof text, "%s: no valid region: recorded only", name);
+        else if (clock < 0)
+            snprintf(text, sizeof text, "unknown notification clock '%s': recorded only (expected "
+                     "nis2_early_warning, nis2_notification, nis2_final_report or "
+                     "cer_first_notice)", name);
+        else
+            snprintf(text, sizeof text, "%s%s%s", val, val[0] && note[0] ? ": " : "", note);
+        if ((st = emit(sim, t, D, text)) != CX_OK) return st;
+        if (clock < 0 || D->region < 0 || (uint32_t)D->region >= sc->nregions) return CX_OK;
+        return cxi_hybrid_on_notify(sim, (uint32_t)D->region, clock, t, D->id);
+    }
     default: return emit(sim, t, D, D->text);
     }
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "model/hybrid.h"
+#include "model/trigger.h"
 
 #define DAY 86400.0
 
@@ -64,6 +65,12 @@ static int critical(int sector) {
 int cxi_hybrid_wanted(const cx_scenario *sc) {
     for (uint32_t i = 0; i < sc->ninjects; i++)
         if (CX_INJECT_IS_HYBRID(sc->injects[i].kind)) return 1;
+    /* players' countermeasures and notices act on the model too, so they alone switch it on */
+    for (uint32_t d = 0; d < sc->ndecisions; d++) {
+        int k = sc->decisions[d].kind;
+        if (k == CXI_DK_DEPLOY_HYBRID_TEAM || k == CXI_DK_PUBLIC_COMMUNICATION || k == CXI_DK_NOTIFY)
+            return 1;
+    }
     return 0;
 }
 

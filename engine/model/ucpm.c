@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "io/io_api.h"
+#include "model/hybrid.h"
 #include "model/response.h"
 
 static const char *ustate(int s) {
@@ -447,6 +449,9 @@ static cx_status on_arrive(cx_sim *sim, uint32_t u, cx_time t) {
     if (U->req >= 0 && R->t_first_arrival < 0) R->t_first_arrival = t;
     cx_status st = unit_emit(sim, u, t, R->inc[i].region, R->inc[i].id);
     const cx_capacity *C = capof(sim, U);
+    /* a hybrid rapid response team at work is the HRRT countermeasure of that region */
+    if (st == CX_OK && C->type && cxi_ieq(C->type, "hybrid_rrt"))
+        st = cxi_hybrid_on_hrrt(sim, R->inc[i].region, t, U->name);
     if (st == CX_OK && C->repairs >= 0) /* generators, heavy machinery: repairs there go faster */
         st = cxi_infra_speed_repairs(sim, t, (int32_t)R->inc[i].region, C->repairs, -1,
                                      C->repair_factor, NULL);

@@ -1,6 +1,6 @@
 /* fuzz_scenario.c — libFuzzer target for the scenario loader: the input is split at lines "%%%%"
- * into up to seven files (scenario regions assets links injects iim capacities .csv; a missing
- * part is a missing file) in one temporary folder per process, then loaded with small limits.
+ * into up to 8 files (scenario regions assets links injects iim capacities decisions .csv; a
+ * missing part is a missing file) in one temporary folder per process, loaded with small limits.
  * Invariant checked: a load succeeds, or fails with messages and no scenario; no crash/leak/UB. */
 #include <errno.h>
 #include <stddef.h>
@@ -14,8 +14,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const files[] = {"scenario.csv", "regions.csv", "assets.csv",    "links.csv",
-                                    "injects.csv",  "iim.csv",     "capacities.csv"};
+static const char *const files[] = {"scenario.csv",   "regions.csv",  "assets.csv",
+                                    "links.csv",      "injects.csv",  "iim.csv",
+                                    "capacities.csv", "decisions.csv"};
 enum { NFILES = sizeof files / sizeof files[0] };
 static const char separator[] = "%%%%\n"; /* a whole line */
 

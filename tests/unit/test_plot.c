@@ -102,16 +102,17 @@ static void test_plot_svg_bars_have_the_expected_heights_and_positions(void **st
     char *svg = render(x, 6, "regions_affected", "regions");
     rect r[8];
     assert_int_equal(bars(svg, r, 8), 3);
-    /* 3 bins padded to a view of 5 units, [-0.5, 4.5] over x 84..696 (122.4 px per unit), with a
-     * half-pixel gap on each side; counts 1, 2, 3 under a y axis to 3 over 190 px from y 314. */
-    const double want_x[3] = {206.9, 329.3, 451.7}, want_h[3] = {63.33, 126.67, 190.0};
+    /* 3 bins padded to a view of 5 units, [-0.5, 4.5] over x 84..680 (119.2 px per unit), with a
+     * half-pixel gap on each side; counts 1, 2, 3 under a y axis to 4 (3 + 5 % headroom, rounded
+     * up to a whole step of 1) over 190 px from y 314. */
+    const double want_x[3] = {203.7, 322.9, 442.1}, want_h[3] = {47.5, 95.0, 142.5};
     for (int i = 0; i < 3; i++) {
         assert_true(fabs(r[i].x - want_x[i]) < 0.011);
-        assert_true(fabs(r[i].w - 121.4) < 0.011);
+        assert_true(fabs(r[i].w - 118.2) < 0.011);
         assert_true(fabs(r[i].h - want_h[i]) < 0.011);
         assert_true(fabs(r[i].y + r[i].h - 314.0) < 0.011); /* bars stand on the axis */
     }
-    assert_non_null(strstr(svg, "regions_affected in regions"));
+    assert_non_null(strstr(svg, "regions_affected (regions)"));
     assert_non_null(strstr(svg, "n = 6"));
     /* p5 1.25, mean 2.33, p50 2.5, p95 3: four labels */
     assert_non_null(strstr(svg, ">mean<"));

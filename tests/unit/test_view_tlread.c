@@ -392,6 +392,30 @@ static void test_tlread_reads_back_every_text_the_writer_quotes(void **state) {
     unlink(path);
 }
 
+/* The value column follows the timeline format (decimal, point or comma), not strtod: hex floats,
+ * inf and nan are corrupt rows, whatever the C library would accept. */
+static void test_tlread_rejects_values_that_only_strtod_reads(void **state) {
+    (void)state;
+    static const char *const bad[] = {"0x1p-1", "0X10", "infinity", "nan"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char content[256], want[64];
+        snprintf(content, sizeof content, HEADER "0,,asset,A,DE,power,degraded,%s,,0,0,\n", bad[i]);
+        char *path = tmp_write(content);
+        char *msg = open_fail(path, CX_EINPUT);
+        snprintf(want, sizeof want, "column 'value': '%s' is not a number", bad[i]);
+        assert_non_null(strstr(msg, want));
+        free(msg);
+        remove(path);
+        free(path);
+    }
+    char *path = tmp_write(HEADER "0,,asset,A,DE,power,degraded,.5,,0,0,\n");
+    cxv_timeline *tl = open_ok(path, NULL);
+    assert_true(cxv_timeline_row(tl, 0)->value == 0.5f);
+    cxv_timeline_close(tl);
+    remove(path);
+    free(path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tlread_loads_the_small_timeline),
@@ -409,6 +433,7 @@ int main(void) {
         cmocka_unit_test(test_tlread_follow_rebuilds_snapshots_when_entities_multiply),
         cmocka_unit_test(test_tlread_missing_file_is_an_io_error),
         cmocka_unit_test(test_tlread_reads_back_every_text_the_writer_quotes),
+        cmocka_unit_test(test_tlread_rejects_values_that_only_strtod_reads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

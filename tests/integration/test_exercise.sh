@@ -1,0 +1,153 @@
+# test_exercise.sh — `crisim exercise` through a pipe: every command, every error message, the
+# journal, resume after kill -9 (byte-identical timeline and handouts) and journal determinism.
+# Usage: bash test_exercise.sh <path-to-crisim> <source-dir>
+set -u
+CRISIM=$1
+SRC=$2
+SC="$SRC/scenarios/election-2024"
+DATA="$SRC/tests/data/exercise"
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+fails=0
+ok() { printf 'ok   %s\n' "$1"; }
+bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+has() { # has NAME FILE PATTERN: fixed string present
+    if grep -qF -- "$3" "$2"; then ok "$1"; else bad "$1 (no '$3' in $2)"; sed -n 1,400p "$2" | tail -40; fi
+}
+
+# ---- usage errors ------------------------------------------------------------------------------
+"$CRISIM" exercise >"$W/u.log" 2>&1
+[ $? -eq 2 ] && ok "no folder: exit 2" || bad "no folder: exit 2"
+has "no folder: message" "$W/u.log" "missing the scenario folder"
+"$CRISIM" exercise "$SC" --bogus >"$W/u2.log" 2>&1
+[ $? -eq 2 ] && ok "unknown option: exit 2" || bad "unknown option: exit 2"
+"$CRISIM" exercise "$SRC/tests/data/exercise/no-such" </dev/null >"$W/u3.log" 2>&1
+[ $? -eq 2 ] && ok "missing scenario: exit 2" || bad "missing scenario: exit 2"
+"$CRISIM" exercise --help >"$W/h.log" 2>&1
+has "--help" "$W/h.log" "--resume J"
+
+# ---- every command and error through a pipe ----------------------------------------------------
+"$CRISIM" exercise "$SC" --out "$W/all" <"$DATA/all-commands.txt" >"$W/all.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] && ok "scripted exercise exits 0 despite command errors" || bad "scripted exit $rc"
+L="$W/all.log"
+has "prompt shows time and move" "$L" "[T+00:00 2024-06-03 00:00Z move 1] > "
+has "help lists commands" "$L" "advance  DURATION"
+has "help CMD" "$L" "goto     TIME       advance to a time"
+has "status before start" "$L" "(not started), move 1 of 3"
+has "next fires T0 injects" "$L" "=== INJECT M1-01  (move 1, ipcr)  T+00:00 2024-06-03 00:00Z"
+has "inject from -> to" "$L" "from:     Council Presidency -> IPCR contact points"
+has "inject expected action" "$L" "expected: share national situational pictures"
+has "next stops at next inject" "$L" "=== INJECT M1-02  (move 1, message)  T+06:00"
+has "injects lists fired" "$L" "fired   T+00:00    move 1  M1-01"
+has "injects lists pending" "$L" "pending T+165:00   move 3  M3-07"
+has "turn advances 12h" "$L" "now T+18:00 2024-06-03 18:00Z"
+has "advance" "$L" "now T+19:30 2024-06-03 19:30Z"
+has "advance pauses at inject" "$L" "paused at T+24:00 2024-06-04 00:00Z for inject M1-03 (before the advance target)"
+has "sitrep printed" "$L" "# Situation report"
+has "sitrep IPCR" "$L" "- Mode: **information_sharing**"
+has "sitrep trust table" "$L" "| region | trust now | lowest | campaigns | countermeasures |"
+has "sitrep handout" "$L" "handout: $W/all/handouts/sitrep-1-T+024h00.md"
+has "decide applied" "$L" "decision X1 (ipcr_escalate): escalate to full"
+has "decide recorded" "$L" "decision X1 recorded at T+24:00"
+has "note recorded" "$L" "note X2 recorded at T+24:00"
+has "status after decide" "$L" "IPCR mode full"
+has "goto ISO" "$L" "paused at T+48:00 2024-06-05 00:00Z for inject M1-06 (before the goto time target)"
+has "end of move handout" "$L" "handout: $W/all/handouts/sitrep-1-T+077h30.md"
+has "move 2 starts" "$L" "[T+77:30 2024-06-06 05:30Z move 2] > "
+has "goto T+HH:MM" "$L" "now T+80:00 2024-06-06 08:00Z"
+has "notify decision" "$L" "decision X3 (notify): nis2_early_warning"
+has "clock in sitrep" "$L" "NL:nis2_early_warning"
+# errors: message, nothing changed
+has "err unknown command" "$L" "error: unknown command 'nexr' (did you mean 'next'? 'help' lists them)"
+has "err advance unit" "$L" "error: advance '6x': unknown unit 'x' in '6x'"
+has "err advance missing" "$L" "error: advance: missing the duration (e.g. 'advance 6h')"
+has "err advance zero" "$L" "error: advance '0': expected a duration > 0"
+has "err goto bad" "$L" "error: goto 'yesterday':"
+has "err goto past" "$L" "error: goto time is not after the current time (going back is planned: branch/back)"
+has "err goto horizon" "$L" "error: goto 'T+999:00': after the scenario horizon T+168:00"
+has "err goto missing" "$L" "error: goto: missing the time"
+has "err next arg" "$L" "error: next: takes no argument (did you mean 'advance 6h'?)"
+has "err turn arg" "$L" "error: turn: takes no argument"
+has "err help" "$L" "error: help: unknown command 'nope'"
+has "err decide missing" "$L" "error: decide: missing the decision kind"
+has "err decide kind" "$L" "did you mean 'ipcr_escalate'?)"
+has "err decide region" "$L" "unknown region 'XX'"
+has "err decide clock" "$L" "error: decide notify: unknown notification clock 'nis2_early_warnin'"
+has "err note empty" "$L" "error: note: missing the text (note TEXT)"
+has "saved" "$L" "exercise saved in $W/all"
+for f in journal.txt timeline.csv decisions.csv manifest.csv; do
+    [ -s "$W/all/$f" ] && ok "writes $f" || bad "writes $f"
+done
+[ "$(grep -c ',decision,' "$W/all/timeline.csv")" -eq 3 ] && ok "3 decision records in the timeline" \
+    || bad "decision records: $(grep -c ',decision,' "$W/all/timeline.csv")"
+[ "$(grep -c '^X' "$W/all/decisions.csv")" -eq 3 ] && ok "3 rows in decisions.csv" || bad "decisions.csv rows"
+has "journal header" "$W/all/journal.txt" "# crisim exercise journal v1"
+has "journal sim time" "$W/all/journal.txt" "$(printf '86400\tsitrep')"
+# the decisions replay with crisim run up to the same instant
+"$CRISIM" run "$SC" --decisions "$W/all/decisions.csv" --out "$W/run" --quiet
+[ $? -eq 0 ] && ok "decisions.csv replays with crisim run" || bad "decisions.csv replays with crisim run"
+
+# an existing exercise is never overwritten
+echo quit | "$CRISIM" exercise "$SC" --out "$W/all" >"$W/again.log" 2>&1
+[ $? -eq 2 ] && ok "refuses an existing exercise" || bad "refuses an existing exercise"
+has "refusal says resume" "$W/again.log" "resume it with '--resume $W/all/journal.txt'"
+
+# ---- determinism: same script twice -> identical files ------------------------------------------
+"$CRISIM" exercise "$SC" --out "$W/all2" --script "$DATA/all-commands.txt" >/dev/null 2>&1
+for f in timeline.csv decisions.csv; do
+    cmp -s "$W/all/$f" "$W/all2/$f" && ok "deterministic $f" || bad "deterministic $f"
+done
+diff -r "$W/all/handouts" "$W/all2/handouts" >/dev/null && ok "deterministic handouts" || bad "deterministic handouts"
+
+# ---- resume after kill -9 -----------------------------------------------------------------------
+S="$DATA/resume.txt"
+n=$(grep -c . "$S")
+half=$((n / 2))
+head -n "$half" "$S" >"$W/p1.txt"
+tail -n +"$((half + 1))" "$S" >"$W/p2.txt"
+"$CRISIM" exercise "$SC" --out "$W/ref" --script "$S" >/dev/null 2>&1
+mkfifo "$W/fifo"
+(cat "$W/p1.txt"; sleep 4) >"$W/fifo" &
+feeder=$!
+"$CRISIM" exercise "$SC" --out "$W/cut" <"$W/fifo" >"$W/cut.log" 2>&1 &
+pid=$!
+# wait until every command of part 1 is in the journal, then kill without warning
+for _ in $(seq 1 100); do
+    [ -f "$W/cut/journal.txt" ] && [ "$(grep -vc '^#' "$W/cut/journal.txt")" -ge "$half" ] && break
+    sleep 0.05
+done
+sleep 0.3
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+kill "$feeder" 2>/dev/null
+wait "$feeder" 2>/dev/null
+[ "$(grep -vc '^#' "$W/cut/journal.txt")" -eq "$half" ] && ok "journal holds the $half commands before the kill" \
+    || bad "journal lines after kill: $(grep -vc '^#' "$W/cut/journal.txt")"
+"$CRISIM" exercise "$SC" --resume "$W/cut/journal.txt" --script "$W/p2.txt" >"$W/res.log" 2>&1
+[ $? -eq 0 ] && ok "resume exits 0" || bad "resume exit"
+has "resume replays" "$W/res.log" "resumed: $half commands replayed"
+cmp -s "$W/ref/timeline.csv" "$W/cut/timeline.csv" && ok "resumed timeline byte-identical" \
+    || bad "resumed timeline differs"
+diff -r "$W/ref/handouts" "$W/cut/handouts" >/dev/null && ok "resumed handouts byte-identical" \
+    || bad "resumed handouts differ"
+cmp -s "$W/ref/decisions.csv" "$W/cut/decisions.csv" && ok "resumed decisions identical" || bad "resumed decisions"
+cmp -s "$W/ref/journal.txt" "$W/cut/journal.txt" && ok "resumed journal identical" || bad "resumed journal"
+ls "$W/ref/handouts" | grep -q 'sitrep-2-' && ok "end-of-move-2 handout written" || bad "no move-2 handout"
+# resume into another folder, and a journal whose last line was torn
+cp "$W/cut/journal.txt" "$W/torn.txt"
+printf '999\tadvan' >>"$W/torn.txt"
+echo quit | "$CRISIM" exercise "$SC" --resume "$W/torn.txt" --out "$W/other" >"$W/other.log" 2>&1
+[ $? -eq 0 ] && ok "resume into another folder (torn last line dropped)" || bad "resume torn"
+cmp -s "$W/ref/timeline.csv" "$W/other/timeline.csv" && ok "resumed elsewhere: timeline identical" \
+    || bad "resumed elsewhere: timeline differs"
+# wrong journal / seed
+echo "hello" >"$W/notj.txt"
+"$CRISIM" exercise "$SC" --resume "$W/notj.txt" </dev/null >"$W/nj.log" 2>&1
+[ $? -eq 2 ] && ok "not a journal: exit 2" || bad "not a journal: exit 2"
+has "not a journal: message" "$W/nj.log" "not a crisim exercise journal"
+"$CRISIM" exercise "$SC" --resume "$W/cut/journal.txt" --seed 7 </dev/null >"$W/sd.log" 2>&1
+[ $? -eq 2 ] && ok "seed mismatch: exit 2" || bad "seed mismatch"
+
+[ $fails -eq 0 ] && echo "all exercise tests passed" || echo "$fails exercise test(s) failed"
+[ $fails -eq 0 ]

@@ -454,7 +454,7 @@ static int apply_decisions(ex *e, const char *row, const char *id) {
     if (st != CX_OK) {
         size_t n = cx_diags_count(d);
         for (size_t i = 0; i < n; i++)
-            fail(e, "%s", strip_location(cx_diags_get(d, i), cand));
+            fail(e, "decide: %s", strip_location(cx_diags_get(d, i), cand));
         if (!n) fail(e, "cannot reload the scenario: %s", cx_status_str(st));
         cx_diags_destroy(d);
         unlink(cand);

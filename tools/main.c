@@ -73,11 +73,6 @@ void cli_command_line(int argc, char **argv, char *buf, size_t n) {
 }
 
 int main(int argc, char **argv) {
-    /* Subcommands get a copy of argv: getopt_long permutes what it parses, and manifests must
-     * record the command line as typed. */
-    char **args = malloc(((size_t)argc + 1) * sizeof *args);
-    if (!args) return 1;
-    memcpy(args, argv, ((size_t)argc + 1) * sizeof *args);
     cli_argc = argc;
     cli_argv = argv;
     if (argc < 2) {
@@ -93,13 +88,20 @@ int main(int argc, char **argv) {
         printf("crisim %s\n", cx_version());
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(cmd, commands[i].name)) {
-            int rc = commands[i].fn(argc - 1, args + 1);
-            free(args);
-            return rc;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name) != 0) continue;
+        /* The subcommand gets a copy of argv: getopt_long permutes what it parses, and manifests
+         * record the command line as typed (cli_argv). */
+        char **args = malloc(((size_t)argc + 1) * sizeof *args);
+        if (!args) {
+            fprintf(stderr, "crisim: out of memory\n");
+            return 1;
         }
-    free(args);
+        memcpy(args, argv, ((size_t)argc + 1) * sizeof *args);
+        int rc = commands[i].fn(argc - 1, args + 1);
+        free(args);
+        return rc;
+    }
     fprintf(stderr, "crisim: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 2;

@@ -47,6 +47,20 @@ void cx_diags_set_cap(cx_diags *d, size_t cap) {
     d->cap = cap;
 }
 
+static int status_rank(cx_status s) {
+    switch (s) {
+    case CX_OK: return 0;
+    case CX_EINPUT: return 1;
+    case CX_ELIMIT: return 2;
+    case CX_EIO: return 3;
+    default: return 4;
+    }
+}
+
+cx_status cxi_status_worse(cx_status a, cx_status b) {
+    return status_rank(b) > status_rank(a) ? b : a;
+}
+
 size_t cxi_diags_total(const cx_diags *d) { return d ? d->n + d->dropped : 0; }
 int cxi_diags_full(const cx_diags *d) { return !d || d->n >= d->cap; }
 

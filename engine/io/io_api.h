@@ -17,6 +17,10 @@ void cxi_diag_add(cx_diags *d, const char *path, unsigned line, unsigned col, co
 #endif
     ;
 
+/* The more serious of two statuses (OK < EINPUT < ELIMIT < EIO < anything else, e.g. ENOMEM):
+ * readers keep the worst one seen, so one call reports the problem that matters most. */
+cx_status cxi_status_worse(cx_status a, cx_status b);
+
 /* Messages kept + dropped so far (to tell whether a step added errors). */
 size_t cxi_diags_total(const cx_diags *d);
 /* 1 when no further message would be kept (callers skip costly "did you mean" searches). */
@@ -81,7 +85,9 @@ void cxi_outdir_abort(const char *tmp_dir);
  * (a directory that is empty or holds manifest.csv), so a typo in --out cannot wipe a user's folder.
  * commit replaces an existing final_dir by renaming it to "<final>.old-<pid>", renaming tmp_dir in,
  * then removing the old one; if the second rename fails the old folder is put back. Other failures:
- * CX_EIO with the system's reason in err. Trailing slashes of final_dir are ignored. */
+ * CX_EIO with the system's reason in err. Trailing slashes of final_dir are ignored.
+ * begin also removes sibling folders named exactly "<final>.tmp-<pid>" whose pid is no running
+ * process (kill(pid, 0) fails with ESRCH): what a run killed with SIGKILL left behind. */
 
 /* ---- timeline writer (an observer) --------------------------------------------------------- */
 typedef struct cxi_timeline cxi_timeline;

@@ -31,18 +31,8 @@ static const struct {
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
-static int rank(cx_status s) {
-    switch (s) {
-    case CX_OK: return 0;
-    case CX_EINPUT: return 1;
-    case CX_ELIMIT: return 2;
-    case CX_EIO: return 3;
-    default: return 4;
-    }
-}
-
 static void worst(loader *L, cx_status s) {
-    if (rank(s) > rank(L->st)) L->st = s;
+    L->st = cxi_status_worse(L->st, s);
 }
 
 static int oom(const loader *L) { return L->st == CX_ENOMEM; }
@@ -89,15 +79,17 @@ static void rowerr(loader *L, const tab *T, unsigned r, int c, const char *fmt, 
     va_end(ap);
 }
 
-static void fileerr(loader *L, const tab *T, unsigned line, const char *fmt, ...) PRINTF(4, 5);
-static void fileerr(loader *L, const tab *T, unsigned line, const char *fmt, ...) {
+/* An error about the file as a whole (its header, a missing key), at line:col. */
+static void fileerr(loader *L, const tab *T, unsigned line, unsigned col, const char *fmt, ...)
+    PRINTF(5, 6);
+static void fileerr(loader *L, const tab *T, unsigned line, unsigned col, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     L->errors++;
-    cxi_diag_add(L->diags, T->path, line, 0, "%s", msg);
+    cxi_diag_add(L->diags, T->path, line, col, "%s", msg);
 }
 
 #define Q(buf, s) cxi_diag_quote(buf, sizeof buf, s)
@@ -127,7 +119,25 @@ static void *zalloc(loader *L, size_t n) {
     return p;
 }
 
-/* Resolves the columns of a table; 0 when a required one is missing (reported at line 1). */
+/* The header's names for a message, cut with ", ..." when they do not fit in n bytes. */
+static void header_list(const tab *T, char *buf, size_t n) {
+    size_t w = 0;
+    buf[0] = '\0';
+    for (unsigned c = 0; c < T->t.ncols; c++) {
+        if (!T->t.header[c].text[0]) continue;
+        char q[64];
+        colname(T, (int)c, q, sizeof q);
+        size_t need = (w ? 2 : 0) + strlen(q);
+        if (w + need + 6 > n) { /* room left for ", ..." and the NUL */
+            snprintf(buf + w, n - w, "%s...", w ? ", " : "");
+            return;
+        }
+        w += (size_t)snprintf(buf + w, n - w, "%s%s", w ? ", " : "", q);
+    }
+    if (!w) snprintf(buf, n, "no named columns");
+}
+
+/* Resolves the columns of a table; 0 when a required one is missing (reported on the header). */
 static int resolve(loader *L, tab *T, const colspec *spec, size_t n, int *idx,
                    unsigned char *known) {
     int ok = 1;
@@ -135,7 +145,9 @@ static int resolve(loader *L, tab *T, const colspec *spec, size_t n, int *idx,
         int a = cxi_table_col(&T->t, spec[i].name);
         int b = spec[i].alias ? cxi_table_col(&T->t, spec[i].alias) : -1;
         if (a >= 0 && b >= 0) {
-            fileerr(L, T, 1, "columns '%s' and '%s' mean the same (expected only one of them)",
+            int later = a > b ? a : b;
+            fileerr(L, T, T->t.header[later].line, (unsigned)later + 1,
+                    "columns '%s' and '%s' mean the same (expected only one of them)",
                     spec[i].name, spec[i].alias);
             ok = 0;
         }
@@ -143,18 +155,25 @@ static int resolve(loader *L, tab *T, const colspec *spec, size_t n, int *idx,
         if (idx[i] >= 0) known[idx[i]] = 1;
         if (idx[i] < 0 && spec[i].required) {
             /* a near-miss header ("regoin") is the usual cause */
-            const char *best = NULL;
-            for (unsigned c = 0; c < T->t.ncols && !best; c++) {
+            int best = -1;
+            for (unsigned c = 0; c < T->t.ncols && best < 0; c++) {
                 const char *h = T->t.header[c].text;
                 size_t lim = strlen(spec[i].name) / 3 ? strlen(spec[i].name) / 3 : 1;
-                if (h[0] && cxi_edit_distance(h, spec[i].name, lim) <= lim) best = h;
+                if (h[0] && cxi_edit_distance(h, spec[i].name, lim) <= lim) best = (int)c;
             }
             char q[100];
-            if (best)
-                fileerr(L, T, 1, "missing required column '%s' (did you mean '%s'?)", spec[i].name,
-                        Q(q, best));
-            else
-                fileerr(L, T, 1, "missing required column '%s'", spec[i].name);
+            if (best >= 0) {
+                fileerr(L, T, T->t.header[best].line, (unsigned)best + 1,
+                        "missing required column '%s' (did you mean '%s'?)", spec[i].name,
+                        Q(q, T->t.header[best].text));
+            } else {
+                char have[200];
+                header_list(T, have, sizeof have);
+                fileerr(L, T, T->t.header[0].line, 1,
+                        "missing required column '%s' (expected a header cell named '%s'; the "
+                        "header has: %s)",
+                        spec[i].name, spec[i].name, have);
+            }
             ok = 0;
         }
     }
@@ -432,6 +451,34 @@ static const char *const key_expect[K_COUNT] = {
     "a number above 0 and at most 1",
 };
 
+/* The timeline prints start + t as a datetime: a 5-digit or negative year could not be read back
+ * by cxi_datetime_parse, so the whole run must fit in years 0000..9999. */
+#define LAST_UNIX INT64_C(253402300799)   /* 9999-12-31T23:59:59Z */
+#define FIRST_UNIX INT64_C(-62167219200)  /* 0000-01-01T00:00:00Z */
+
+static void check_time_range(loader *L, const tab *T, int vc, unsigned start_row,
+                             unsigned horizon_row) {
+    const cx_params *p = &L->sc->params;
+    char a[40], b[40], m[40];
+    if (!L->have_start) return;
+    cxi_datetime_format(p->start_unix, a, sizeof a);
+    if (p->start_unix > LAST_UNIX || p->start_unix < FIRST_UNIX) {
+        rowerr(L, T, start_row - 1, vc,
+               "start %s is outside years 0000 to 9999 (expected a start from "
+               "0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z)",
+               a);
+        return;
+    }
+    if (L->have_horizon && p->horizon > LAST_UNIX - p->start_unix) {
+        cxi_duration_format(p->horizon, b, sizeof b);
+        cxi_duration_format(LAST_UNIX - p->start_unix, m, sizeof m);
+        rowerr(L, T, horizon_row - 1, vc,
+               "horizon %s from start %s ends after 9999-12-31T23:59:59Z (expected a horizon "
+               "of at most %s, or an earlier start)",
+               b, a, m);
+    }
+}
+
 static void load_params(loader *L) {
     tab *T = &L->f[F_SCENARIO];
     cx_params *p = &L->sc->params;
@@ -609,6 +656,7 @@ static void load_params(loader *L) {
                "degraded_below (%g) is not above failed_below (%g) (expected failed_below < "
                "degraded_below)",
                p->degraded_below, p->failed_below);
+    check_time_range(L, T, vc, seen[K_START], seen[K_HORIZON]);
     if (res_all > 0)
         for (int i = 0; i < CX_SECTOR_COUNT; i++) p->iim_resilience[i] = res_all;
     for (int i = 0; i < CX_SECTOR_COUNT; i++)
@@ -617,7 +665,9 @@ static void load_params(loader *L) {
     static const int required[] = {K_NAME, K_START, K_HORIZON};
     for (size_t i = 0; i < sizeof required / sizeof required[0] && T->read_ok; i++)
         if (!seen[required[i]])
-            fileerr(L, T, 0, "missing required key '%s' (expected a row '%s,<%s>')",
+            fileerr(L, T, T->t.header[0].line, 1,
+                    "missing required key '%s' (expected a row 'key,value' with key '%s' and "
+                    "value %s)",
                     keys[required[i]], keys[required[i]], key_expect[required[i]]);
 }
 

@@ -1,9 +1,10 @@
 /* outdir.c — atomic output folders: a run writes into "<out>.tmp-<pid>" and renames it to <out>
- * only when every file is complete; a failed run removes the temporary folder.
+ * only when every file is complete; a failed run removes it, the next run removes a killed one's.
  * Invariant: <out> is untouched or the complete new output, never a mix; only a crash between the two
  * renames of a replacement leaves <out> absent, with the previous output in "<out>.old-<pid>". */
 #include <errno.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,6 +91,51 @@ static int rmtree(const char *path) {
     return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }
 
+/* The pid in name when it is exactly "<base>.tmp-<pid>" as begin writes it (decimal, no sign,
+ * no leading zero, > 0), else 0. */
+static long tmp_pid(const char *name, const char *base) {
+    size_t bl = strlen(base);
+    if (strncmp(name, base, bl) != 0 || strncmp(name + bl, ".tmp-", 5) != 0) return 0;
+    const char *digits = name + bl + 5;
+    if (digits[0] < '1' || digits[0] > '9' || strlen(digits) > 9) return 0;
+    long pid = 0;
+    for (const char *p = digits; *p; p++) {
+        if (*p < '0' || *p > '9') return 0;
+        pid = pid * 10 + (*p - '0');
+    }
+    return pid;
+}
+
+/* A run killed with SIGKILL leaves its "<out>.tmp-<pid>" behind; once that pid is gone nobody
+ * will finish or remove it. Only folders of exactly that name, of dead processes, are removed;
+ * failures are ignored (the clutter is harmless and the new run does not depend on it). */
+static void remove_dead_tmps(const char *fin) {
+    char parent[PATH_BUF], path[PATH_BUF];
+    const char *slash = strrchr(fin, '/');
+    const char *base = slash ? slash + 1 : fin;
+    if (!slash)
+        snprintf(parent, sizeof parent, ".");
+    else if (slash == fin)
+        snprintf(parent, sizeof parent, "/");
+    else
+        snprintf(parent, sizeof parent, "%.*s", (int)(slash - fin), fin);
+    DIR *d = opendir(parent);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        long pid = tmp_pid(e->d_name, base);
+        if (pid <= 0 || pid == (long)getpid()) continue;
+        errno = 0;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        int len = snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+        struct stat st;
+        if (len < 0 || (size_t)len >= sizeof path || lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        rmtree(path);
+    }
+    closedir(d);
+}
+
 /* Checks that an existing final_dir may be replaced; 0 when absent or replaceable. */
 static cx_status check_final(const char *final_dir, int *exists, char *err, size_t errn) {
     struct stat st;
@@ -137,6 +183,7 @@ cx_status cxi_outdir_begin(const char *final_dir, char *tmp_dir, size_t n, char 
         tmp_dir[0] = '\0';
         return CX_EIO;
     }
+    remove_dead_tmps(fin);
     /* A stale folder of the same name can only come from a crashed process that had our pid. */
     if (rmtree(tmp_dir) != 0 || mkdir(tmp_dir, 0777) != 0) {
         sys_err(err, errn, "cannot create", tmp_dir, errno);

@@ -32,18 +32,8 @@ typedef struct {
     size_t nrows, arows;
 } reader;
 
-static int rank(cx_status s) {
-    switch (s) {
-    case CX_OK: return 0;
-    case CX_EINPUT: return 1;
-    case CX_ELIMIT: return 2;
-    case CX_EIO: return 3;
-    default: return 4;
-    }
-}
-
 static void fail(reader *r, cx_status s) {
-    if (rank(s) > rank(r->st)) r->st = s;
+    r->st = cxi_status_worse(r->st, s);
     if (s == CX_ENOMEM) r->stop = 1;
 }
 
@@ -199,12 +189,16 @@ static void header_row(reader *r) {
 static void data_row(reader *r) {
     unsigned line = r->cur[0].line;
     if (r->ncur != r->t->ncols) {
-        cxi_diag_add(r->diags, r->path, line, 0, "row has %zu fields, header has %u (%s)", r->ncur,
-                     r->t->ncols,
-                     r->ncur > r->t->ncols
-                         ? (r->t->delim == ';' ? "a cell containing ';' must be quoted"
-                                               : "a cell containing ',' must be quoted")
-                         : "expected one field per column; a delimiter is missing");
+        /* located at the first surplus cell, or just after the last cell of a short row */
+        int extra = r->ncur > r->t->ncols;
+        const cxi_cell *at = extra ? &r->cur[r->t->ncols] : &r->cur[r->ncur - 1];
+        unsigned col = extra ? r->t->ncols + 1 : (unsigned)r->ncur + 1;
+        cxi_diag_add(r->diags, r->path, at->line, col,
+                     "row has %zu field%s, the header has %u (expected %u field%s; %s)", r->ncur,
+                     r->ncur == 1 ? "" : "s", r->t->ncols, r->t->ncols,
+                     r->t->ncols == 1 ? "" : "s",
+                     extra ? "quote cells that contain the delimiter"
+                           : "a cell or its delimiter is missing");
         fail(r, CX_EINPUT);
         return;
     }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "io/io_api.h"
@@ -188,6 +189,65 @@ static void test_outdir_begin_clears_a_stale_tmp_folder_of_the_same_pid(void **s
     cxi_outdir_abort(tmp);
 }
 
+/* A pid that surely names no process: a child that has exited and been reaped. */
+static long dead_pid(void) {
+    pid_t c = fork();
+    assert_true(c >= 0);
+    if (c == 0) _exit(0);
+    assert_int_equal(waitpid(c, NULL, 0), c);
+    return (long)c;
+}
+
+static void test_outdir_begin_removes_tmp_folders_of_dead_processes_only(void **state) {
+    const char *base = *state;
+    char fin[256], p[400], tmp[300], err[512], ls[1024], want[1024];
+    long dead = dead_pid(), live = (long)getppid(), me = (long)getpid();
+    snprintf(fin, sizeof fin, "%s/out", base);
+    /* the leftover of a killed run, with a file inside */
+    snprintf(p, sizeof p, "%s.tmp-%ld", fin, dead);
+    assert_int_equal(mkdir(p, 0777), 0);
+    write_file(p, "timeline.csv", "time\n");
+    /* a run that is still going */
+    snprintf(p, sizeof p, "%s.tmp-%ld", fin, live);
+    assert_int_equal(mkdir(p, 0777), 0);
+    /* names that are not exactly "<out>.tmp-<pid>", and a file of the right name */
+    const char *keep[] = {"out.tmp-", "out.tmp-12x", "out.tmp-0%ld", "outx.tmp-%ld", "out.tmp-+%ld",
+                          "out.old-%ld", "other.tmp-%ld"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, keep[i], dead);
+        snprintf(p, sizeof p, "%s/%s", base, name);
+        assert_int_equal(mkdir(p, 0777), 0);
+    }
+    char fname[64];
+    snprintf(fname, sizeof fname, "out.tmp-%ld", dead + 1000000);
+    write_file(base, fname, "not a folder");
+
+    assert_int_equal(cxi_outdir_begin(fin, tmp, sizeof tmp, err, sizeof err), CX_OK);
+    listing(base, ls, sizeof ls);
+    /* expected listing, sorted as alphasort does in the C locale */
+    char names[12][64];
+    size_t k = 0;
+    snprintf(names[k++], 64, "other.tmp-%ld", dead);
+    snprintf(names[k++], 64, "out.old-%ld", dead);
+    snprintf(names[k++], 64, "out.tmp-");
+    snprintf(names[k++], 64, "out.tmp-+%ld", dead);
+    snprintf(names[k++], 64, "out.tmp-0%ld", dead);
+    snprintf(names[k++], 64, "out.tmp-12x");
+    snprintf(names[k++], 64, "out.tmp-%ld", dead + 1000000);
+    snprintf(names[k++], 64, "out.tmp-%ld", live);
+    snprintf(names[k++], 64, "out.tmp-%ld", me);
+    snprintf(names[k++], 64, "outx.tmp-%ld", dead);
+    qsort(names, k, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+    want[0] = '\0';
+    for (size_t i = 0; i < k; i++)
+        snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", i ? " " : "", names[i]);
+    assert_string_equal(ls, want);
+    snprintf(p, sizeof p, "out.tmp-%ld", dead);
+    assert_null(strstr(ls, p) && strstr(ls, p)[strlen(p)] == ' ' ? "" : NULL);
+    cxi_outdir_abort(tmp);
+}
+
 static void test_outdir_rejects_empty_names_and_tiny_buffers(void **state) {
     const char *base = *state;
     char fin[256], tmp[8], err[512], ls[512];
@@ -210,6 +270,7 @@ int main(void) {
         T(test_outdir_replaces_an_empty_folder),
         T(test_outdir_creates_parents_and_ignores_trailing_slashes),
         T(test_outdir_begin_clears_a_stale_tmp_folder_of_the_same_pid),
+        T(test_outdir_begin_removes_tmp_folders_of_dead_processes_only),
         T(test_outdir_rejects_empty_names_and_tiny_buffers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

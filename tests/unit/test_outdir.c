@@ -198,6 +198,9 @@ static long dead_pid(void) {
     return (long)c;
 }
 
+static int cmp_name(const void *a, const void *b) { return strcmp(a, b); }
+
+/* Only "<out>.tmp-<pid>" folders of dead pids go: "<out>.tmp-<dead>" is absent from the listing. */
 static void test_outdir_begin_removes_tmp_folders_of_dead_processes_only(void **state) {
     const char *base = *state;
     char fin[256], p[400], tmp[300], err[512], ls[1024], want[1024];
@@ -238,13 +241,11 @@ static void test_outdir_begin_removes_tmp_folders_of_dead_processes_only(void **
     snprintf(names[k++], 64, "out.tmp-%ld", live);
     snprintf(names[k++], 64, "out.tmp-%ld", me);
     snprintf(names[k++], 64, "outx.tmp-%ld", dead);
-    qsort(names, k, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+    qsort(names, k, sizeof names[0], cmp_name);
     want[0] = '\0';
     for (size_t i = 0; i < k; i++)
         snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", i ? " " : "", names[i]);
     assert_string_equal(ls, want);
-    snprintf(p, sizeof p, "out.tmp-%ld", dead);
-    assert_null(strstr(ls, p) && strstr(ls, p)[strlen(p)] == ' ' ? "" : NULL);
     cxi_outdir_abort(tmp);
 }
 

@@ -167,7 +167,7 @@ static int resolve(loader *L, tab *T, const colspec *spec, size_t n, int *idx,
                         "missing required column '%s' (did you mean '%s'?)", spec[i].name,
                         Q(q, T->t.header[best].text));
             } else {
-                char have[200];
+                char have[160];
                 header_list(T, have, sizeof have);
                 fileerr(L, T, T->t.header[0].line, 1,
                         "missing required column '%s' (expected a header cell named '%s'; the "

@@ -203,7 +203,7 @@ static void data_row(reader *r) {
         return;
     }
     if (r->nrows >= r->opts->max_rows) {
-        cxi_diag_add(r->diags, r->path, line, 0, "more than %zu rows (the limit per table)",
+        cxi_diag_add(r->diags, r->path, line, 1, "more than %zu rows (the limit per table)",
                      r->opts->max_rows);
         fail(r, CX_ELIMIT);
         r->stop = 1;
@@ -393,7 +393,7 @@ cx_status cxi_table_read_hashed(const char *path, const cx_load_opts *opts, cxi_
     if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) off = 3;
     if (len >= 2 && (!memcmp(buf, "\xFF\xFE", 2) || !memcmp(buf, "\xFE\xFF", 2))) {
         free(buf);
-        cxi_diag_add(diags, path, 1, 0, "file is UTF-16 (expected UTF-8: save as 'CSV UTF-8')");
+        cxi_diag_add(diags, path, 1, 1, "file is UTF-16 (expected UTF-8: save as 'CSV UTF-8')");
         return CX_EINPUT;
     }
     out->delim = detect_delim(buf + off, len - off);
@@ -451,7 +451,7 @@ cx_status cxi_table_read_hashed(const char *path, const cx_load_opts *opts, cxi_
     csv_free(&p);
     free(buf);
     if (!r.have_header && r.st != CX_ENOMEM && !parse_error) {
-        cxi_diag_add(diags, path, 1, 0, "empty file (expected a header row naming the columns)");
+        cxi_diag_add(diags, path, 1, 1, "empty file (expected a header row naming the columns)");
         fail(&r, CX_EINPUT);
     }
     return finish(&r);

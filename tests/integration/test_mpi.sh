@@ -30,6 +30,8 @@ cd "$work" || exit 1
 # Open MPI refuses root without these (CI runs as root) and more ranks than cores without the
 # last one; leak reports of the MPI library are not ours (ASan builds).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# containers often forbid the cross-memory attach of Open MPI's shared-memory transport
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 
 # compare DIR_A DIR_B WHAT: every output file but the manifest (whose command differs) byte for byte

@@ -131,6 +131,16 @@ static void test_ieq_is_ascii_case_insensitive(void **state) {
     assert_false(cxi_ieq("\xC3\x89", "\xC3\xA9")); /* no Unicode folding */
 }
 
+static void test_status_worse_orders_ok_input_limit_io_then_memory(void **state) {
+    (void)state;
+    static const cx_status order[] = {CX_OK, CX_EINPUT, CX_ELIMIT, CX_EIO, CX_ENOMEM};
+    for (size_t i = 0; i < 5; i++)
+        for (size_t j = 0; j < 5; j++) {
+            cx_status want = order[i > j ? i : j];
+            assert_int_equal(cxi_status_worse(order[i], order[j]), want);
+        }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_diag_formats_location_variants),
@@ -143,6 +153,7 @@ int main(void) {
         cmocka_unit_test(test_suggest_picks_closest_within_a_third),
         cmocka_unit_test(test_diag_quote_escapes_and_cuts_on_character_boundary),
         cmocka_unit_test(test_ieq_is_ascii_case_insensitive),
+        cmocka_unit_test(test_status_worse_orders_ok_input_limit_io_then_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

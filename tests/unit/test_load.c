@@ -217,11 +217,12 @@ static const bad_case bad_cases[] = {
     {"missing_column",
      CX_EINPUT,
      1,
-     {"/assets.csv:1: missing required column 'sector' (did you mean 'sektor'?)"}},
+     {"/assets.csv:1:3: missing required column 'sector' (did you mean 'sektor'?)"}},
     {"field_count",
      CX_EINPUT,
      1,
-     {"/assets.csv:3: row has 11 fields, header has 9 (a cell containing ',' must be quoted)"}},
+     {"/assets.csv:3:10: row has 11 fields, the header has 9 (expected 9 fields; quote cells "
+      "that contain the delimiter)"}},
     {"unterminated_quote",
      CX_EINPUT,
      1,
@@ -235,7 +236,7 @@ static const bad_case bad_cases[] = {
     {"empty_file",
      CX_EINPUT,
      1,
-     {"/links.csv:1: empty file (expected a header row naming the columns)"}},
+     {"/links.csv:1:1: empty file (expected a header row naming the columns)"}},
     {"bad_number",
      CX_EINPUT,
      1,
@@ -307,8 +308,8 @@ static const bad_case bad_cases[] = {
      CX_EINPUT,
      2,
      {"/scenario.csv:5:1: column 'key': unknown key 'horizn' (did you mean 'horizon'?)",
-      "/scenario.csv: missing required key 'horizon' (expected a row 'horizon,<a duration "
-      "above zero such as 48h or 2d>')"}},
+      "/scenario.csv:1:1: missing required key 'horizon' (expected a row 'key,value' with key "
+      "'horizon' and value a duration above zero such as 48h or 2d)"}},
     {"unknown_sector",
      CX_EINPUT,
      1,
@@ -407,7 +408,7 @@ static void test_load_limits_give_elimit(void **state) {
     assert_int_equal(cx_scenario_load(DATA "/good/minimal", &o, &sc, d), CX_ELIMIT);
     assert_null(sc);
     assert_int_equal(cx_diags_count(d), 2); /* injects.csv and scenario.csv have more rows */
-    assert_string_equal(cx_diags_get(d, 0), DATA "/good/minimal/injects.csv:7: more than 5 rows "
+    assert_string_equal(cx_diags_get(d, 0), DATA "/good/minimal/injects.csv:7:1: more than 5 rows "
                                                  "(the limit per table)");
     cx_diags_destroy(d);
 
@@ -517,6 +518,22 @@ static void test_load_scenario_keys(void **state) {
                    "(expected failed_below < degraded_below)");
 }
 
+static void test_load_run_must_end_by_year_9999(void **state) {
+    (void)state;
+    /* the timeline prints start + t: a year past 9999 could not be read back */
+    expect_variant("scenario.csv", "key,value\nname,late\nstart,9999-12-31T00:00Z\nhorizon,2d\n",
+                   1,
+                   ":4:2: column 'value': horizon 2d from start 9999-12-31T00:00:00Z ends after "
+                   "9999-12-31T23:59:59Z (expected a horizon of at most 23h59m59s, or an earlier "
+                   "start)");
+    expect_variant("scenario.csv",
+                   "key,value\nname,late\nstart,9999-12-31T23:00-02:00\nhorizon,2d\n", 1,
+                   ":3:2: column 'value': start 10000-01-01T01:00:00Z is outside years 0000 to "
+                   "9999 (expected a start from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z)");
+    expect_variant("scenario.csv",
+                   "key,value\nname,late\nstart,9999-12-29T23:59:59Z\nhorizon,2d\n", 0);
+}
+
 static void test_load_regions_rules(void **state) {
     (void)state;
     expect_variant(
@@ -578,9 +595,23 @@ static void test_load_inject_rules(void **state) {
 static void test_load_column_alias_conflict_and_missing_columns(void **state) {
     (void)state;
     expect_variant("injects.csv", "id,time,t_offset,kind\nA,1h,1h,message\n", 1,
-                   ":1: columns 'time' and 't_offset' mean the same (expected only one of them)");
-    expect_variant("links.csv", "from,to\n", 2, ":1: missing required column 'supplier'",
-                   ":1: missing required column 'dependent'");
+                   ":1:3: columns 'time' and 't_offset' mean the same (expected only one of "
+                   "them)");
+    expect_variant("links.csv", "from,to\n", 2,
+                   ":1:1: missing required column 'supplier' (expected a header cell named "
+                   "'supplier'; the header has: from, to)",
+                   ":1:1: missing required column 'dependent' (expected a header cell named "
+                   "'dependent'; the header has: from, to)");
+    /* a long header is cut with "..." */
+    expect_variant("links.csv",
+                   "a_rather_long_column_name_1,a_rather_long_column_name_2,"
+                   "a_rather_long_column_name_3,a_rather_long_column_name_4,"
+                   "a_rather_long_column_name_5,a_rather_long_column_name_6,dependent\n",
+                   1,
+                   ":1:1: missing required column 'supplier' (expected a header cell named "
+                   "'supplier'; the header has: a_rather_long_column_name_1, "
+                   "a_rather_long_column_name_2, a_rather_long_column_name_3, "
+                   "a_rather_long_column_name_4, a_rather_long_column_name_5, ...)");
 }
 
 static void test_load_iim_rules(void **state) {
@@ -607,7 +638,8 @@ static void test_load_unknown_asset_suggestion_and_broken_reference_table(void *
                    ":2:1: column 'supplier': unknown asset 'DE-P2' (did you mean 'DE-P1'?)");
     /* when assets.csv has its own errors, references into it are not reported as unknown */
     expect_variant("assets.csv", "id,sector,region\nDE-P1,power,DE\nDE-T1,telecom,DE,extra\n", 1,
-                   ":3: row has 4 fields, header has 3 (a cell containing ',' must be quoted)");
+                   ":3:4: row has 4 fields, the header has 3 (expected 3 fields; quote cells "
+                   "that contain the delimiter)");
 }
 
 int main(void) {
@@ -620,6 +652,7 @@ int main(void) {
         cmocka_unit_test(test_load_missing_folder),
         cmocka_unit_test(test_load_limits_give_elimit),
         cmocka_unit_test(test_load_scenario_keys),
+        cmocka_unit_test(test_load_run_must_end_by_year_9999),
         cmocka_unit_test(test_load_regions_rules),
         cmocka_unit_test(test_load_assets_position_rules),
         cmocka_unit_test(test_load_inject_rules),

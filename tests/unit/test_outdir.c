@@ -203,32 +203,18 @@ static int cmp_name(const void *a, const void *b) { return strcmp(a, b); }
 /* Only "<out>.tmp-<pid>" folders of dead pids go: "<out>.tmp-<dead>" is absent from the listing. */
 static void test_outdir_begin_removes_tmp_folders_of_dead_processes_only(void **state) {
     const char *base = *state;
-    char fin[256], p[400], tmp[300], err[512], ls[1024], want[1024];
+    char fin[256], p[1024], tmp[300], err[512], ls[1024], want[1024];
     long dead = dead_pid(), live = (long)getppid(), me = (long)getpid();
     snprintf(fin, sizeof fin, "%s/out", base);
     /* the leftover of a killed run, with a file inside */
-    snprintf(p, sizeof p, "%s.tmp-%ld", fin, dead);
-    assert_int_equal(mkdir(p, 0777), 0);
-    write_file(p, "timeline.csv", "time\n");
+    char dd[300];
+    snprintf(dd, sizeof dd, "%s.tmp-%ld", fin, dead);
+    assert_int_equal(mkdir(dd, 0777), 0);
+    write_file(dd, "timeline.csv", "time\n");
     /* a run that is still going */
     snprintf(p, sizeof p, "%s.tmp-%ld", fin, live);
     assert_int_equal(mkdir(p, 0777), 0);
-    /* names that are not exactly "<out>.tmp-<pid>", and a file of the right name */
-    const char *keep[] = {"out.tmp-", "out.tmp-12x", "out.tmp-0%ld", "outx.tmp-%ld", "out.tmp-+%ld",
-                          "out.old-%ld", "other.tmp-%ld"};
-    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
-        char name[64];
-        snprintf(name, sizeof name, keep[i], dead);
-        snprintf(p, sizeof p, "%s/%s", base, name);
-        assert_int_equal(mkdir(p, 0777), 0);
-    }
-    char fname[64];
-    snprintf(fname, sizeof fname, "out.tmp-%ld", dead + 1000000);
-    write_file(base, fname, "not a folder");
-
-    assert_int_equal(cxi_outdir_begin(fin, tmp, sizeof tmp, err, sizeof err), CX_OK);
-    listing(base, ls, sizeof ls);
-    /* expected listing, sorted as alphasort does in the C locale */
+    /* names that are not exactly "<out>.tmp-<pid>" (folders), and a file of the right name */
     char names[12][64];
     size_t k = 0;
     snprintf(names[k++], 64, "other.tmp-%ld", dead);
@@ -237,10 +223,19 @@ static void test_outdir_begin_removes_tmp_folders_of_dead_processes_only(void **
     snprintf(names[k++], 64, "out.tmp-+%ld", dead);
     snprintf(names[k++], 64, "out.tmp-0%ld", dead);
     snprintf(names[k++], 64, "out.tmp-12x");
+    snprintf(names[k++], 64, "outx.tmp-%ld", dead);
+    for (size_t i = 0; i < k; i++) {
+        snprintf(p, sizeof p, "%s/%s", base, names[i]);
+        assert_int_equal(mkdir(p, 0777), 0);
+    }
     snprintf(names[k++], 64, "out.tmp-%ld", dead + 1000000);
+    write_file(base, names[k - 1], "not a folder");
+
+    assert_int_equal(cxi_outdir_begin(fin, tmp, sizeof tmp, err, sizeof err), CX_OK);
+    listing(base, ls, sizeof ls);
+    /* expected: all of the above, the live run's folder and ours (sorted as alphasort in C) */
     snprintf(names[k++], 64, "out.tmp-%ld", live);
     snprintf(names[k++], 64, "out.tmp-%ld", me);
-    snprintf(names[k++], 64, "outx.tmp-%ld", dead);
     qsort(names, k, sizeof names[0], cmp_name);
     want[0] = '\0';
     for (size_t i = 0; i < k; i++)

@@ -195,14 +195,32 @@ static void test_table_reports_every_wrong_field_count_and_keeps_good_rows(void 
     fx *f = *state;
     assert_int_equal(read_str(f, "a,b,c\n1,2,3\n1,2\n4,5,6\n1,2,3,4\n"), CX_EINPUT);
     assert_int_equal(cx_diags_count(f->d), 2);
+    /* column: just after the last cell of a short row, the first surplus cell of a long one */
     assert_msg(f, 0,
-               "%s:3: row has 2 fields, header has 3 (expected one field per column; a "
+               "%s:3:3: row has 2 fields, the header has 3 (expected 3 fields; a cell or its "
                "delimiter is missing)",
                f->path);
-    assert_msg(f, 1, "%s:5: row has 4 fields, header has 3 (a cell containing ',' must be quoted)",
+    assert_msg(f, 1,
+               "%s:5:4: row has 4 fields, the header has 3 (expected 3 fields; quote cells that "
+               "contain the delimiter)",
                f->path);
     assert_int_equal(f->t.nrows, 2);
     assert_cell(&f->t, 1, 2, "6", 4);
+}
+
+static void test_table_wrong_field_count_points_at_the_line_of_the_surplus_cell(void **state) {
+    fx *f = *state;
+    /* the row starts on line 2, its quoted cell spans a line, the surplus cell is on line 3 */
+    assert_int_equal(read_str(f, "a;b\n\"x\ny\";2;3\nz\n"), CX_EINPUT);
+    assert_int_equal(cx_diags_count(f->d), 2);
+    assert_msg(f, 0,
+               "%s:3:3: row has 3 fields, the header has 2 (expected 2 fields; quote cells that "
+               "contain the delimiter)",
+               f->path);
+    assert_msg(f, 1,
+               "%s:4:2: row has 1 field, the header has 2 (expected 2 fields; a cell or its "
+               "delimiter is missing)",
+               f->path);
 }
 
 static void test_table_reports_unterminated_quote_where_the_cell_starts(void **state) {
@@ -238,10 +256,10 @@ static void test_table_reports_text_after_closing_quote(void **state) {
 static void test_table_reports_empty_file(void **state) {
     fx *f = *state;
     assert_int_equal(read_str(f, ""), CX_EINPUT);
-    assert_msg(f, 0, "%s:1: empty file (expected a header row naming the columns)", f->path);
+    assert_msg(f, 0, "%s:1:1: empty file (expected a header row naming the columns)", f->path);
     cxi_table_free(&f->t);
     assert_int_equal(read_str(f, "\r\n  \n,,\n"), CX_EINPUT);
-    assert_msg(f, 1, "%s:1: empty file (expected a header row naming the columns)", f->path);
+    assert_msg(f, 1, "%s:1:1: empty file (expected a header row naming the columns)", f->path);
     assert_int_equal(f->t.ncols, 0);
 }
 
@@ -290,7 +308,7 @@ static void test_table_reports_utf16(void **state) {
     fx *f = *state;
     put(f, "\xFF\xFEi\0d\0", 6);
     assert_int_equal(cxi_table_read(f->path, NULL, &f->t, f->d), CX_EINPUT);
-    assert_msg(f, 0, "%s:1: file is UTF-16 (expected UTF-8: save as 'CSV UTF-8')", f->path);
+    assert_msg(f, 0, "%s:1:1: file is UTF-16 (expected UTF-8: save as 'CSV UTF-8')", f->path);
 }
 
 static void test_table_reports_nul_byte(void **state) {
@@ -337,7 +355,7 @@ static void test_table_limits_rows_and_stops(void **state) {
     put(f, "id\n1\n2\n3\n4\n", 11);
     assert_int_equal(cxi_table_read(f->path, &o, &f->t, f->d), CX_ELIMIT);
     assert_int_equal(cx_diags_count(f->d), 1);
-    assert_msg(f, 0, "%s:4: more than 2 rows (the limit per table)", f->path);
+    assert_msg(f, 0, "%s:4:1: more than 2 rows (the limit per table)", f->path);
     assert_int_equal(f->t.nrows, 2);
 }
 
@@ -385,6 +403,7 @@ int main(void) {
         T(test_table_reads_last_row_without_newline),
         T(test_table_col_is_case_insensitive),
         T(test_table_reports_every_wrong_field_count_and_keeps_good_rows),
+        T(test_table_wrong_field_count_points_at_the_line_of_the_surplus_cell),
         T(test_table_reports_unterminated_quote_where_the_cell_starts),
         T(test_table_reports_quote_inside_unquoted_cell),
         T(test_table_reports_text_after_closing_quote),

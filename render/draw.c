@@ -13,6 +13,7 @@
 #include <SDL_ttf.h>
 
 #include "draw.h"
+#include "response.h"
 
 struct cxv_gfx {
     SDL_Renderer *r;
@@ -30,6 +31,7 @@ struct cxv_gfx {
     int *bi;
     size_t bni, bi_cap;
     int batching;
+    cxv_resp resp; /* units and IPCR rows, rebuilt when the timeline grows */
 };
 
 typedef struct {
@@ -66,6 +68,35 @@ static const SDL_Color state_colors[5] = {
 };
 
 SDL_Color cxv_state_color(int st) { return state_colors[st >= 0 && st < 5 ? st : 4]; }
+
+static int iround(double x);
+
+static const SDL_Color C_DECISION = {41, 98, 255, 255};
+static const SDL_Color C_ISAA = {0, 137, 123, 255};
+
+SDL_Color cxv_decision_color(void) { return C_DECISION; }
+
+SDL_Color cxv_ipcr_color(const char *mode) {
+    if (mode && !strcmp(mode, "monitoring")) return (SDL_Color){31, 97, 170, 255};
+    if (mode && !strcmp(mode, "information_sharing")) return (SDL_Color){230, 145, 0, 255};
+    if (mode && !strcmp(mode, "full")) return (SDL_Color){192, 32, 38, 255};
+    return (SDL_Color){120, 126, 132, 255};
+}
+
+SDL_Color cxv_pool_color(int pool) {
+    if (pool == CX_POOL_ECPP) return (SDL_Color){0, 51, 153, 255};      /* EU blue */
+    if (pool == CX_POOL_RESCUE) return (SDL_Color){142, 36, 170, 255};  /* purple */
+    return (SDL_Color){0, 128, 96, 255};                                /* national: green */
+}
+
+int cxv_ipcr_banner_h(const cxv_layout *L) { return iround(30 * L->s); }
+
+/* Public trust in [0,1] -> fill colour (dark purple = none, pale = full). */
+static SDL_Color trust_color(double t) {
+    if (!(t > 0)) t = 0;
+    if (t > 1) t = 1;
+    return (SDL_Color){(Uint8)(84 + t * (236 - 84)), (Uint8)(39 + t * (240 - 39)), (Uint8)(143 + t * (247 - 143)), 255};
+}
 
 /* Share without service -> fill colour (cream, yellow, orange, red, dark red). */
 static SDL_Color share_color(double s) {
@@ -235,6 +266,7 @@ void cxv_gfx_close(cxv_gfx *g) {
     free(g->pts);
     free(g->bv);
     free(g->bi);
+    cxv_resp_free(&g->resp);
     free(g);
     TTF_Quit();
 }
@@ -407,6 +439,25 @@ static int region_for_country(const cx_scenario *sc, const char *iso) {
     return -1;
 }
 
+/* Public trust of a region at the view's instant (its last `hybrid` trust row), -1 when none. */
+static double region_trust(const cxv_view *v, const char *code) {
+    const cxv_timeline *tl = cxv_view_timeline(v);
+    int64_t e = cxv_timeline_find(tl, CXV_KIND_HYBRID, code, code);
+    if (e < 0) return -1;
+    const cxv_row *r = cxv_view_entity_row(v, (uint32_t)e);
+    if (!r || strcmp(cxv_str(tl, r->state), "trust")) return -1;
+    return r->value;
+}
+
+static SDL_Color region_fill(const cxv_view *v, const cxv_ui *ui, int reg) {
+    if (reg < 0) return C_LAND;
+    if (ui->layer_trust) {
+        double t = region_trust(v, cxv_view_scenario(v)->regions[reg].code);
+        return t >= 0 ? trust_color(t) : C_LAND;
+    }
+    return share_color(cxv_view_region_share(v, (uint32_t)reg));
+}
+
 static void draw_map(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
     const cxv_map *m = cxv_view_map(v);
     const cx_scenario *sc = cxv_view_scenario(v);
@@ -417,8 +468,7 @@ static void draw_map(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) 
         return;
     for (size_t c = 0; c < m->ncountries; c++) {
         const cxv_country *co = &m->countries[c];
-        int reg = region_for_country(sc, co->iso);
-        SDL_Color fill = reg >= 0 ? share_color(cxv_view_region_share(v, (uint32_t)reg)) : C_LAND;
+        SDL_Color fill = region_fill(v, ui, region_for_country(sc, co->iso));
         for (uint32_t k = 0; k < co->nrings; k++) {
             const cxv_ring *rg = &m->rings[co->ring_first + k];
             for (uint32_t i = 0; i < rg->n; i++) {
@@ -459,7 +509,7 @@ static void draw_map(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) 
         cxv_proj_forward(&ui->proj, co->lon1, co->lat1, &x1, &y1);
         if (co->nrings && fabsf(x1 - x0) > 8 * s && fabsf(y1 - y0) > 8 * s) continue;
         int reg = region_for_country(sc, co->iso);
-        SDL_Color fill = reg >= 0 ? share_color(cxv_view_region_share(v, (uint32_t)reg)) : C_LAND;
+        SDL_Color fill = region_fill(v, ui, reg);
         float x, y;
         cxv_proj_forward(&ui->proj, co->mlon, co->mlat, &x, &y);
         fill_circle(g, x, y, (float)(4.2 * s), reg >= 0 ? C_BORDER_SC : C_BORDER);
@@ -559,11 +609,148 @@ static void draw_region_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, 
     }
 }
 
-static void draw_legend(cxv_gfx *g, const cxv_layout *L) {
+/* ---- response layer: incidents, units, IPCR banner ------------------------------------------ */
+
+static void ring(cxv_gfx *g, float cx, float cy, float rad, float w, SDL_Color c) {
+    const int n = 28;
+    for (int i = 0; i < n; i++) {
+        double a0 = 2 * M_PI * i / n, a1 = 2 * M_PI * (i + 1) / n;
+        thick_line(g, cx + rad * (float)cos(a0), cy + rad * (float)sin(a0), cx + rad * (float)cos(a1),
+                   cy + rad * (float)sin(a1), w, c);
+    }
+}
+
+static SDL_Color incident_color(const char *state) {
+    if (!strcmp(state, "contained")) return (SDL_Color){240, 163, 10, 255};
+    if (!strcmp(state, "closed")) return (SDL_Color){150, 150, 150, 255};
+    return (SDL_Color){200, 30, 45, 255};
+}
+
+/* Radius of an incident symbol: grows with the log of the unmet need, so 10 and 500,000 both read. */
+static float incident_radius(double need, double s) {
+    double r = 8 + 3 * log10(1 + (need > 0 ? need : 0));
+    return (float)((r > 28 ? 28 : r) * s);
+}
+
+static void draw_response(cxv_gfx *g, cxv_view *v, const cxv_ui *ui, double s) {
+    if (ui->hide_response) return;
+    const cxv_timeline *tl = cxv_view_timeline(v);
+    const cx_scenario *sc = cxv_view_scenario(v);
+    if (cxv_resp_update(&g->resp, v) != CX_OK) return;
+    /* incidents: a ring per incident at its region's point, several in one region side by side */
+    uint32_t *per = calloc(sc->nregions ? sc->nregions : 1, sizeof *per);
+    if (!per) return;
+    batch_begin(g);
+    for (size_t e = 0; e < cxv_timeline_entities(tl); e++) {
+        const cxv_entity *en = cxv_timeline_entity(tl, (uint32_t)e);
+        if (en->kind != CXV_KIND_INCIDENT) continue;
+        const cxv_row *r = cxv_view_entity_row(v, (uint32_t)e);
+        int32_t reg = cxi_scenario_region_index(sc, cxv_str(tl, en->region));
+        if (!r || reg < 0) continue;
+        const char *st = cxv_str(tl, r->state);
+        float x, y;
+        cxv_proj_forward(&ui->proj, sc->regions[reg].lon, sc->regions[reg].lat, &x, &y);
+        float rad = incident_radius(r->value, s);
+        x -= (float)(per[reg]++ * 22 * s);
+        SDL_Color c = incident_color(st), f = c;
+        f.a = strcmp(st, "closed") ? 70 : 30;
+        fill_circle(g, x, y, rad, f);
+        ring(g, x, y, rad, (float)(2.6 * s), c);
+        fill_circle(g, x, y, (float)(3 * s), c);
+    }
+    batch_end(g);
+    /* units: moving ones on their line, those on site counted per (region, pool) */
+    size_t nr = sc->nregions ? sc->nregions : 1;
+    uint32_t *site = calloc(nr * 3, sizeof *site);
+    if (!site) {
+        free(per);
+        return;
+    }
+    batch_begin(g);
+    for (size_t u = 0; u < g->resp.nunits; u++) {
+        cxv_unit_pos p;
+        cxv_resp_unit(&g->resp, v, u, &p);
+        int pool = p.pool >= 0 && p.pool < 3 ? p.pool : 0;
+        if (p.where == CXV_UNIT_ON_SITE && p.region >= 0) site[(size_t)p.region * 3 + (size_t)pool]++;
+        if (p.where != CXV_UNIT_MOVING) continue;
+        float x0, y0, x1, y1;
+        cxv_proj_forward(&ui->proj, p.lon0, p.lat0, &x0, &y0);
+        cxv_proj_forward(&ui->proj, p.lon1, p.lat1, &x1, &y1);
+        SDL_Color c = cxv_pool_color(pool), faint = c;
+        faint.a = 90;
+        dashed_line(g, x0, y0, x1, y1, (float)(1.4 * s), (float)(6 * s), faint);
+        float x = x0 + (float)p.f * (x1 - x0), y = y0 + (float)p.f * (y1 - y0);
+        fill_circle(g, x, y, (float)(6 * s), C_WHITE);
+        fill_circle(g, x, y, (float)(4.5 * s), c);
+    }
+    batch_end(g);
+    for (uint32_t reg = 0; reg < sc->nregions; reg++) {
+        float x, y;
+        cxv_proj_forward(&ui->proj, sc->regions[reg].lon, sc->regions[reg].lat, &x, &y);
+        float bx = x + (float)(14 * s); /* above-right: the region's label stays readable below */
+        for (int pool = 0; pool < 3; pool++) {
+            uint32_t n = site[(size_t)reg * 3 + (size_t)pool];
+            if (!n) continue;
+            char buf[16];
+            snprintf(buf, sizeof buf, "%u", n);
+            int tw = text_w(g->bold, buf), h = TTF_FontHeight(g->bold);
+            SDL_Rect rc = {(int)bx, (int)y - h - iround(16 * s), tw + iround(12 * s), h + iround(4 * s)};
+            fill_rect(g->r, (SDL_Rect){rc.x - 1, rc.y - 1, rc.w + 2, rc.h + 2}, C_WHITE);
+            fill_rect(g->r, rc, cxv_pool_color(pool));
+            text(g, g->bold, buf, rc.x + iround(6 * s), rc.y + iround(2 * s), C_WHITE, LEFT);
+            bx += (float)(rc.w + iround(4 * s));
+        }
+    }
+    free(site);
+    free(per);
+}
+
+static const char *ipcr_mode_text(const char *mode) {
+    if (!strcmp(mode, "full")) return "FULL ACTIVATION";
+    if (!strcmp(mode, "information_sharing")) return "INFORMATION SHARING";
+    if (!strcmp(mode, "monitoring")) return "MONITORING";
+    if (!strcmp(mode, "closed")) return "CLOSED";
+    return mode;
+}
+
+static void draw_ipcr_banner(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
+    if (cxv_resp_update(&g->resp, v) != CX_OK) return;
+    int64_t since;
+    const char *mode = cxv_resp_ipcr(&g->resp, v, &since);
+    if (!mode || !strcmp(mode, "inactive")) return;
+    double s = L->s;
+    SDL_Rect b = {L->map.x, L->map.y, L->map.w, cxv_ipcr_banner_h(L)};
+    fill_rect(g->r, b, cxv_ipcr_color(mode));
+    char buf[160], when[32] = "";
+    time_t u = (time_t)(cxv_view_start_unix(v) + since);
+    struct tm tm;
+    if (gmtime_r(&u, &tm)) strftime(when, sizeof when, "%d %b %H:%M", &tm);
+    snprintf(buf, sizeof buf, "IPCR: %s since %s", ipcr_mode_text(mode), when);
+    int y = b.y + (b.h - TTF_FontHeight(g->bold)) / 2;
+    text(g, g->bold, buf, b.x + iround(12 * s), y, C_WHITE, LEFT);
+    /* the latest ISAA report / roundtable */
+    const cxv_timeline *tl = cxv_view_timeline(v);
+    size_t upto = cxv_timeline_upto(tl, cxv_view_now(v));
+    for (size_t k = g->resp.nmarks; k > 0; k--) {
+        if (g->resp.marks[k - 1] >= upto) continue;
+        const cxv_row *r = cxv_timeline_row(tl, g->resp.marks[k - 1]);
+        const char *t = cxv_row_text(tl, r);
+        if (cxv_timeline_entity(tl, r->entity)->kind != CXV_KIND_IPCR || !t[0]) continue;
+        char last[128], at[32] = "";
+        u = (time_t)(cxv_view_start_unix(v) + r->t);
+        if (gmtime_r(&u, &tm)) strftime(at, sizeof at, "%d %b %H:%M", &tm);
+        snprintf(last, sizeof last, "latest: %s, %s", t, at);
+        text(g, g->body, last, b.x + b.w - iround(12 * s), y, C_WHITE, RIGHT);
+        break;
+    }
+}
+
+static void draw_legend(cxv_gfx *g, const cxv_layout *L, const cxv_ui *ui) {
     double s = L->s;
     static const char *const names[4] = {"working", "degraded", "failed", "repairing"};
     int lh = TTF_FontLineSkip(g->small);
-    int pad = iround(8 * s), w = iround(214 * s), h = pad * 2 + lh * 4 + iround(30 * s);
+    int resp = !ui->hide_response && g->resp.nunits, trust = ui->layer_trust;
+    int pad = iround(8 * s), w = iround(214 * s), h = pad * 2 + lh * (4 + 2 * resp) + iround(30 * s);
     SDL_Rect box = {L->map.x + iround(10 * s), L->map.y + L->map.h - h - iround(10 * s), w, h};
     fill_rect(g->r, box, (SDL_Color){255, 255, 255, 215});
     int x = box.x + pad, y = box.y + pad;
@@ -579,11 +766,24 @@ static void draw_legend(cxv_gfx *g, const cxv_layout *L) {
                 5 * (float)s, C_LINK_XB);
     text(g, g->small, "cross-border", x + iround(120 * s), y, C_TEXT, LEFT);
     y += lh;
-    text(g, g->small, "people without service", x, y, C_TEXT, LEFT);
+    if (resp) {
+        static const char *const pools[3] = {"national", "ECPP", "rescEU"};
+        for (int i = 0; i < 3; i++) {
+            int cx = x + i * iround(66 * s);
+            fill_circle(g, (float)cx + 5 * (float)s, y + lh / 2.0f, 4.5f * (float)s, cxv_pool_color(i));
+            text(g, g->small, pools[i], cx + iround(13 * s), y, C_TEXT, LEFT);
+        }
+        y += lh;
+        ring(g, x + 5 * (float)s, y + lh / 2.0f, 5 * (float)s, 1.6f * (float)s, incident_color("open"));
+        text(g, g->small, "incident (size: unmet need)", x + iround(14 * s), y, C_TEXT, LEFT);
+        y += lh;
+    }
+    text(g, g->small, trust ? "public trust (T)" : "people without service", x, y, C_TEXT, LEFT);
     y += lh + iround(2 * s);
     int bw = w - 2 * pad, bh = iround(9 * s);
     for (int i = 0; i < bw; i++) {
-        set_color(g->r, share_color((double)i / (bw - 1)));
+        double f = (double)i / (bw - 1);
+        set_color(g->r, trust ? trust_color(f) : share_color(f));
         SDL_RenderDrawLine(g->r, x + i, y, x + i, y + bh);
     }
     y += bh + 1;
@@ -638,10 +838,24 @@ static SDL_Color row_color(const cxv_view *v, const cxv_row *r) {
     if (en->kind == CXV_KIND_INJECT) return C_INJECT;
     if (en->kind == CXV_KIND_RUN) return C_MUTED;
     if (en->kind == CXV_KIND_SECTOR) return share_color(r->value);
+    if (en->kind == CXV_KIND_DECISION) return C_DECISION;
+    if (en->kind == CXV_KIND_IPCR) return cxv_ipcr_color(cxv_str(cxv_view_timeline(v), r->state));
+    if (en->kind == CXV_KIND_INCIDENT) return incident_color(cxv_str(cxv_view_timeline(v), r->state));
+    if (en->kind == CXV_KIND_REQUEST) return cxv_pool_color(CX_POOL_ECPP);
+    if (en->kind == CXV_KIND_HYBRID || en->kind == CXV_KIND_CAPACITY) return C_MUTED;
     return cxv_state_color(r->st);
 }
 
-static void draw_panel(cxv_gfx *g, const cxv_view *v, const cxv_layout *L) {
+/* Rows listed under "Latest events": sector rows (every model step), unit moves (hundreds) and
+ * periodic trust rows are summarised in "Situation" or drawn on the map instead. */
+static int listed(const cxv_timeline *tl, const cxv_row *r) {
+    unsigned k = cxv_timeline_entity(tl, r->entity)->kind;
+    if (k == CXV_KIND_SECTOR || k == CXV_KIND_CAPACITY) return 0;
+    if (k == CXV_KIND_HYBRID && !strcmp(cxv_str(tl, r->state), "trust") && !cxv_str(tl, r->cause)[0]) return 0;
+    return 1;
+}
+
+static void draw_panel(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
     double s = L->s;
     const SDL_Rect P = L->panel;
     fill_rect(g->r, P, C_PANEL);
@@ -716,6 +930,31 @@ static void draw_panel(cxv_gfx *g, const cxv_view *v, const cxv_layout *L) {
         }
         y += text_wrapped(g, g->body, buf, x, y, w, C_TEXT);
     }
+    /* response: units by where they are, and the open incidents with their remaining needs */
+    if (cxv_resp_update(&g->resp, v) == CX_OK && g->resp.nunits) {
+        size_t n[3] = {0, 0, 0};
+        for (size_t u = 0; u < g->resp.nunits; u++) {
+            cxv_unit_pos p;
+            cxv_resp_unit(&g->resp, v, u, &p);
+            n[p.where]++;
+        }
+        snprintf(buf, sizeof buf, "Units: %zu on site, %zu moving, %zu at home", n[CXV_UNIT_ON_SITE],
+                 n[CXV_UNIT_MOVING], n[CXV_UNIT_HOME]);
+        text(g, g->body, buf, x, y, C_TEXT, LEFT);
+        y += lh;
+    }
+    int shown = 0;
+    for (size_t e = 0; e < cxv_timeline_entities(tl) && shown < 3; e++) {
+        const cxv_entity *en = cxv_timeline_entity(tl, (uint32_t)e);
+        if (en->kind != CXV_KIND_INCIDENT) continue;
+        const cxv_row *r = cxv_view_entity_row(v, (uint32_t)e);
+        if (!r || !strcmp(cxv_str(tl, r->state), "closed")) continue;
+        snprintf(buf, sizeof buf, "Incident %s (%s, %s): %s", cxv_str(tl, en->name), cxv_str(tl, en->region),
+                 cxv_str(tl, r->state), cxv_row_text(tl, r));
+        fill_rect(g->r, (SDL_Rect){x, y + 2, iround(4 * s), lh - 4}, incident_color(cxv_str(tl, r->state)));
+        y += text_wrapped(g, g->small, buf, x + iround(10 * s), y, w - iround(10 * s), C_TEXT);
+        shown++;
+    }
     y += iround(6 * s);
     set_color(g->r, C_RULE);
     SDL_RenderDrawLine(g->r, x, y, x + w, y);
@@ -743,7 +982,7 @@ static void draw_panel(cxv_gfx *g, const cxv_view *v, const cxv_layout *L) {
     int64_t newest = INT64_MIN;
     for (size_t i = upto; i > 0 && upto - i < 100000; i--) { /* bounded: a frame stays cheap */
         const cxv_row *r = cxv_timeline_row(tl, i - 1);
-        if (cxv_timeline_entity(tl, r->entity)->kind != CXV_KIND_SECTOR) {
+        if (listed(tl, r)) {
             newest = r->t;
             break;
         }
@@ -756,7 +995,7 @@ static void draw_panel(cxv_gfx *g, const cxv_view *v, const cxv_layout *L) {
     SDL_RenderSetClipRect(g->r, &(SDL_Rect){P.x, y, P.w, bottom - y});
     for (size_t i = upto; i > 0 && y < bottom && upto - i < 100000; i--) {
         const cxv_row *r = cxv_timeline_row(tl, i - 1);
-        if (cxv_timeline_entity(tl, r->entity)->kind == CXV_KIND_SECTOR) continue;
+        if (!listed(tl, r)) continue;
         char sent[1400];
         cxv_view_sentence(v, r, sent, sizeof sent);
         SDL_Surface *surf = TTF_RenderUTF8_Blended_Wrapped(g->body, sent, C_TEXT, (Uint32)(w - iround(10 * s)));
@@ -868,6 +1107,43 @@ static void draw_strip(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
         }
     }
 
+    /* IPCR: the mode as a band on the axis; ISAA reports and roundtables as teal dots; decisions
+     * as blue diamonds (distinct from the orange inject triangles) */
+    if (cxv_resp_update(&g->resp, v) == CX_OK && g->resp.nmarks) {
+        const char *mode = NULL;
+        int64_t from = 0;
+        int bh = iround(4 * s) < 2 ? 2 : iround(4 * s);
+        for (size_t k = 0; k <= g->resp.nmarks; k++) {
+            const cxv_row *r = k < g->resp.nmarks ? cxv_timeline_row(tl, g->resp.marks[k]) : NULL;
+            if (r && cxv_timeline_entity(tl, r->entity)->kind != CXV_KIND_IPCR) continue;
+            const char *st = r ? cxv_str(tl, r->state) : NULL;
+            if (st && mode && !strcmp(st, mode)) continue;
+            if (mode && strcmp(mode, "inactive")) {
+                int x0 = cxv_layout_time_x(L, v, from), x1 = cxv_layout_time_x(L, v, r ? r->t : e);
+                fill_rect(g->r, (SDL_Rect){x0, ay - bh, x1 - x0 + 1, bh}, cxv_ipcr_color(mode));
+            }
+            mode = st;
+            from = r ? r->t : e;
+        }
+        batch_begin(g);
+        for (size_t k = 0; k < g->resp.nmarks; k++) {
+            const cxv_row *r = cxv_timeline_row(tl, g->resp.marks[k]);
+            unsigned kind = cxv_timeline_entity(tl, r->entity)->kind;
+            float x = (float)cxv_layout_time_x(L, v, r->t);
+            if (kind == CXV_KIND_IPCR && cxv_row_text(tl, r)[0])
+                fill_circle(g, x, (float)(ay - iround(30 * s)), 3.5f * (float)s, C_ISAA);
+        }
+        batch_end(g);
+        for (size_t k = 0; k < g->resp.nmarks; k++) {
+            const cxv_row *r = cxv_timeline_row(tl, g->resp.marks[k]);
+            if (cxv_timeline_entity(tl, r->entity)->kind != CXV_KIND_DECISION) continue;
+            float x = (float)cxv_layout_time_x(L, v, r->t), y = (float)(ay - iround(16 * s));
+            float d = 6 * (float)s;
+            triangle(g->r, x - d, y, x + d, y, x, y - d, C_DECISION);
+            triangle(g->r, x - d, y, x + d, y, x, y + d, C_DECISION);
+        }
+    }
+
     /* cursor */
     int cx = cxv_layout_time_x(L, v, cxv_view_now(v));
     int cw = iround(2.4 * s) < 2 ? 2 : iround(2.4 * s); /* integer rect: the pixel at cx is exact */
@@ -892,6 +1168,8 @@ static void draw_help(cxv_gfx *g, const cxv_layout *L) {
         {"Home / End", "start / end of the run"},
         {"Click, drag", "on the timeline: go to that instant"},
         {"Wheel, drag", "on the map: zoom, pan   (0: whole scenario)"},
+        {"T", "map: public trust instead of people without service"},
+        {"L", "map: show / hide incidents and units"},
         {"F", "fullscreen on / off"},
         {"S", "screenshot (PNG in the current folder)"},
         {"? or F1", "this help"},
@@ -923,8 +1201,10 @@ cx_status cxv_draw_frame(cxv_gfx *g, cxv_view *v, const cxv_layout *L, cxv_ui *u
     draw_map(g, v, ui, L->s);
     draw_links(g, v, ui, L->s);
     draw_assets(g, v, ui, L->s);
+    draw_response(g, v, ui, L->s);
     draw_region_labels(g, v, ui, L->s);
-    draw_legend(g, L);
+    draw_legend(g, L, ui);
+    draw_ipcr_banner(g, v, L);
     SDL_RenderSetClipRect(g->r, NULL);
     draw_title(g, v, L, ui);
     draw_panel(g, v, L);

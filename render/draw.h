@@ -31,6 +31,8 @@ typedef struct {
     double speed;             /* simulated seconds per real second */
     int follow;               /* following a live timeline */
     char status[160];         /* a transient message ("saved shot-0001.png") */
+    int layer_trust;          /* T: shade regions by public trust instead of people without service */
+    int hide_response;        /* L: hide incidents and units on the map */
 } cxv_ui;
 void cxv_ui_init(cxv_ui *ui);
 /* Fits the projection to the scenario's extent in the layout's map area. */
@@ -40,6 +42,14 @@ void cxv_asset_screen(const cxv_ui *ui, const cxv_view *v, uint32_t a, float *x,
 
 /* Colours used for asset markers by state (cxv_asset_state), exposed for tests. */
 SDL_Color cxv_state_color(int st);
+
+/* IPCR banner colour of a mode (inactive and closed grey, monitoring blue, information_sharing
+ * amber, full red) and unit colour of a pool (cx_pool); exposed for tests. */
+SDL_Color cxv_ipcr_color(const char *mode);
+SDL_Color cxv_pool_color(int pool);
+SDL_Color cxv_decision_color(void);
+/* Height of the IPCR banner at the top of the map area (0 when no banner at the view's instant). */
+int cxv_ipcr_banner_h(const cxv_layout *L);
 
 /* Fonts for one renderer. */
 typedef struct cxv_gfx cxv_gfx;

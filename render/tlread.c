@@ -21,7 +21,9 @@ enum { C_T, C_TIME, C_KIND, C_ENTITY, C_REGION, C_SECTOR, C_STATE, C_VALUE, C_CA
 static const char *const col_names[NCOL] = {"t", "time", "kind", "entity", "region", "sector",
                                             "state", "value", "cause", "cross_border", "depth", "text"};
 static const int col_required[NCOL] = {1, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0};
-static const char *const kind_names[CXV_KIND_COUNT] = {"run", "inject", "asset", "sector"};
+static const char *const kind_names[CXV_KIND_COUNT] = {"run", "inject", "asset", "sector", "incident",
+                                                       "request", "capacity", "ipcr", "hybrid",
+                                                       "decision"};
 static const char *const state_names[4] = {"working", "degraded", "failed", "repairing"};
 
 #define MAXF 64               /* fields kept per row; further (extra) columns are ignored */
@@ -337,7 +339,8 @@ static void data_row(cxv_timeline *tl) {
     for (int i = 0; i < CXV_KIND_COUNT; i++)
         if (!strcmp(k, kind_names[i])) kind = i;
     if (kind < 0)
-        row_error(tl, C_KIND, "unknown kind '%s' (expected run, inject, asset or sector)", k);
+        row_error(tl, C_KIND, "unknown kind '%s' (expected run, inject, asset, sector, incident, request, "
+                  "capacity, ipcr, hybrid or decision)", k);
     if (parse_real(field(tl, C_VALUE), tl->delim, &value))
         row_error(tl, C_VALUE, "'%s' is not a number (expected operability in [0,1])",
                   field(tl, C_VALUE));

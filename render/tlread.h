@@ -10,7 +10,9 @@
 
 #include "crisim.h"
 
-typedef enum { CXV_KIND_RUN, CXV_KIND_INJECT, CXV_KIND_ASSET, CXV_KIND_SECTOR, CXV_KIND_COUNT } cxv_kind;
+typedef enum { CXV_KIND_RUN, CXV_KIND_INJECT, CXV_KIND_ASSET, CXV_KIND_SECTOR, CXV_KIND_INCIDENT,
+               CXV_KIND_REQUEST, CXV_KIND_CAPACITY, CXV_KIND_IPCR, CXV_KIND_HYBRID, CXV_KIND_DECISION,
+               CXV_KIND_COUNT } cxv_kind;
 /* Asset states as named in the timeline; anything else (inject kinds, "start") is CXV_ST_OTHER. */
 typedef enum { CXV_ST_WORKING, CXV_ST_DEGRADED, CXV_ST_FAILED, CXV_ST_REPAIRING, CXV_ST_OTHER } cxv_asset_state;
 

@@ -493,6 +493,38 @@ void cxv_view_sentence(const cxv_view *v, const cxv_row *r, char *buf, size_t n)
         snprintf(what, sizeof what, "%s in %s %.0f%% inoperable", id, cxv_str(v->tl, en->region),
                  100.0 * r->value);
         break;
+    case CXV_KIND_INCIDENT:
+        snprintf(what, sizeof what, "Incident %s in %s %s", id, cxv_str(v->tl, en->region),
+                 !strcmp(state, "contained") ? "contained (every need covered)"
+                 : !strcmp(state, "closed") ? "closed (every need met)" : state);
+        if (text[0]) {
+            size_t l = strlen(what);
+            snprintf(what + l, sizeof what - l, ", needs");
+        }
+        break;
+    case CXV_KIND_REQUEST:
+        snprintf(what, sizeof what, "UCPM request %s from %s %s", id, cxv_str(v->tl, en->region),
+                 !strcmp(state, "relayed") ? "relayed by the ERCC" : state);
+        if (text[0]) {
+            size_t l = strlen(what);
+            snprintf(what + l, sizeof what - l, ", uncovered");
+        }
+        break;
+    case CXV_KIND_CAPACITY:
+        snprintf(what, sizeof what, "Unit %s %s (%s)", id, state, cxv_str(v->tl, en->region));
+        break;
+    case CXV_KIND_IPCR:
+        if (text[0]) snprintf(what, sizeof what, "IPCR");
+        else snprintf(what, sizeof what, "IPCR mode: %s%s%s", state, cause[0] ? ", by " : "", cause);
+        break;
+    case CXV_KIND_HYBRID:
+        if (!strcmp(state, "trust"))
+            snprintf(what, sizeof what, "Public trust in %s %.0f%%", id, 100.0 * r->value);
+        else snprintf(what, sizeof what, "%s %s", id, state);
+        break;
+    case CXV_KIND_DECISION:
+        snprintf(what, sizeof what, "Decision %s (%s%s%s)", id, state, cause[0] ? ", by " : "", cause);
+        break;
     default: {
         const char *name = entity_display(v, id);
         char why[200] = "";

@@ -122,6 +122,16 @@ static void key(loop *L, const SDL_KeyboardEvent *k) {
         break;
     }
     case SDLK_s: screenshot(L); break;
+    case SDLK_t:
+        L->ui.layer_trust = !L->ui.layer_trust;
+        snprintf(L->ui.status, sizeof L->ui.status, "%s", L->ui.layer_trust ? "map: public trust" : "map: people without service");
+        L->dirty = 1;
+        break;
+    case SDLK_l:
+        L->ui.hide_response = !L->ui.hide_response;
+        snprintf(L->ui.status, sizeof L->ui.status, "%s", L->ui.hide_response ? "incidents and units hidden" : "incidents and units shown");
+        L->dirty = 1;
+        break;
     case SDLK_F1: case SDLK_h: case SDLK_QUESTION:
         L->ui.help = !L->ui.help;
         L->dirty = 1;

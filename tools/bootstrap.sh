@@ -18,7 +18,8 @@ USAGE
 
 # Build, library and fuzzing needs (clang provides libFuzzer). SDL2 is for the viewer.
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libcsv-dev libcmocka-dev
-          libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core libedit-dev clang)
+          libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core libedit-dev
+          libopenmpi-dev openmpi-bin clang)
 # Extra packages for `test` only: the viewer's real-window test (view.window_xvfb) runs only
 # when xvfb-run and xdotool are present.
 TEST_PACKAGES=(xvfb xauth xdotool)

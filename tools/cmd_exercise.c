@@ -19,7 +19,9 @@
 #include "commands.h"
 #include "crisim.h"
 #include "exercise_input.h"
+#include "io/batch.h"
 #include "io/io_api.h"
+#include "io/stats.h"
 #include "io/sitrep.h"
 #include "kernel/kernel_api.h"
 #include "mc_util.h"
@@ -29,9 +31,23 @@
 #include "model/hybrid.h"
 #include "model/trigger.h"
 
+#if defined(CRISIM_HAVE_VIEWER)
+#include "draw.h"
+#include "view.h"
+#endif
+
 #define CMD "exercise"
 #define PATH_BUF 4096
 #define JOURNAL_MAGIC "# crisim exercise journal v1"
+
+/* A kept state of the exercise: the state is a function of (decisions, time, move). */
+typedef struct {
+    char name[64];
+    cx_time done;
+    int move;
+    char **rows;
+    size_t nrows;
+} ex_snap;
 
 typedef struct {
     const char *dir;
@@ -41,20 +57,26 @@ typedef struct {
     cx_scenario *sc;
     cx_sim *sim;
     cxi_timeline *tl;
-    FILE *jf;      /* journal, appended and fsync'ed */
-    FILE *o;       /* command output: stdout, or /dev/null while replaying */
-    FILE *err;     /* error messages: stderr, or /dev/null while replaying */
+    FILE *jf;       /* journal, appended and fsync'ed */
+    FILE *o;        /* command output: stdout, or /dev/null while replaying */
+    FILE *err;      /* error messages: stderr, or /dev/null while replaying */
     int rebuilding; /* records are being regenerated: nothing printed */
-    char **drows;  /* decisions taken so far, as CSV rows */
+    int replaying;  /* --resume is replaying the journal: commands that change nothing are skipped */
+    char **drows;   /* decisions taken so far, as CSV rows */
     size_t ndrows, capdrows;
-    uint8_t *fired; /* per inject */
+    uint8_t *fired;    /* per inject */
+    cx_time *fired_at; /* per inject: when it fired (valid when fired) */
+    ex_snap snaps[32];
+    size_t nsnaps;
     uint32_t *just; /* injects for players fired during the current command */
     size_t njust;
     const char *watch_id; /* decision whose records are printed after a rebuild */
-    cx_time done;  /* every event up to this time is processed; -1 before play starts */
+    cx_time done;         /* every event up to this time is processed; -1 before play starts */
     int move, ended;
     char cmdline[4096];
 } ex;
+
+static int write_report(ex *e);
 
 /* ---- small helpers ----------------------------------------------------------------------- */
 
@@ -204,6 +226,7 @@ static int on_record(void *ud, const cx_record *r) {
         int32_t i = inject_index(e->sc, r->entity);
         if (i >= 0) {
             e->fired[i] = 1;
+            e->fired_at[i] = r->t;
             if (!e->rebuilding && for_players(&e->sc->injects[i]))
                 e->just[e->njust++ % (e->sc->ninjects + 1)] = (uint32_t)i;
         }
@@ -318,11 +341,13 @@ static void flush_injects(ex *e) {
 /* Runs to `target` (clipped to the horizon) or to the next pause, whichever first. */
 static int advance_to(ex *e, cx_time target, const char *what) {
     cx_time horizon = cx_scenario_horizon(e->sc);
-    if (e->ended) return fail(e, "the exercise has reached the scenario horizon; only status, "
-                                 "injects, sitrep, note, help and quit remain");
+    if (e->ended)
+        return fail(e, "the exercise has reached the scenario horizon; time cannot advance "
+                       "('back' returns to a kept branch; report, sitrep, status and quit remain)");
     if (target > horizon) target = horizon;
     if (target <= e->done)
-        return fail(e, "%s is not after the current time (going back is planned: branch/back)",
+        return fail(e,
+                    "%s is not after the current time (to go back: 'branch' before, then 'back')",
                     what);
     int boundary;
     int32_t which;
@@ -341,8 +366,9 @@ static int advance_to(ex *e, cx_time target, const char *what) {
     char w[80];
     stamp(e, e->done, w, sizeof w);
     if (t < target && stop == t && strcmp(what, "next") != 0)
-        say(e, "\npaused at %s for inject %s (before the %s target); 'next', 'advance' or "
-               "'goto' to continue\n",
+        say(e,
+            "\npaused at %s for inject %s (before the %s target); 'next', 'advance' or "
+            "'goto' to continue\n",
             w, which >= 0 ? e->sc->injects[which].id : "", what);
     else
         say(e, "\nnow %s\n", w);
@@ -351,6 +377,7 @@ static int advance_to(ex *e, cx_time target, const char *what) {
         char head[64];
         snprintf(head, sizeof head, "Situation report: end of move %d (end of scenario)", e->move);
         if (handout(e, head, 0, e->done) != 0) return -2;
+        write_report(e);
     }
     return 0;
 }
@@ -433,14 +460,18 @@ static const char *strip_location(const char *msg, const char *path) {
     return p;
 }
 
-/* Reloads the scenario with the decisions (+ candidate row); on success replaces the simulation
- * with one rebuilt from T0 to the current time. Errors change nothing. */
-static int apply_decisions(ex *e, const char *row, const char *id) {
-    char path[PATH_BUF + 32], cand[PATH_BUF + 40];
-    snprintf(path, sizeof path, "%s/decisions.csv", e->out);
+/* Loads the scenario with the decisions so far (none when !with_rows) plus `row` when not NULL,
+ * through <out>/decisions-candidate.csv, which is left in place on success (the caller renames or
+ * removes it). what: prefix of the error messages. Errors change nothing. */
+static int load_decisions(ex *e, int with_rows, const char *row, const char *what,
+                          cx_scenario **out) {
+    char cand[PATH_BUF + 40];
     snprintf(cand, sizeof cand, "%s/decisions-candidate.csv", e->out);
     size_t len;
+    size_t keep = e->ndrows;
+    if (!with_rows) e->ndrows = 0;
     char *text = decisions_text(e, row, &len);
+    e->ndrows = keep;
     if (!text) return fail(e, "out of memory");
     int rc = write_atomic(cand, text, len);
     free(text);
@@ -454,7 +485,7 @@ static int apply_decisions(ex *e, const char *row, const char *id) {
     if (st != CX_OK) {
         size_t n = cx_diags_count(d);
         for (size_t i = 0; i < n; i++)
-            fail(e, "decide: %s", strip_location(cx_diags_get(d, i), cand));
+            fail(e, "%s: %s", what, strip_location(cx_diags_get(d, i), cand));
         if (!n) fail(e, "cannot reload the scenario: %s", cx_status_str(st));
         cx_diags_destroy(d);
         unlink(cand);
@@ -466,10 +497,24 @@ static int apply_decisions(ex *e, const char *row, const char *id) {
         snprintf(now_hash, sizeof now_hash, "%s", cx_scenario_hash(sc));
         cx_scenario_destroy(sc);
         unlink(cand);
-        return fail(e, "the scenario files in '%s' changed since the exercise began (hash %s, "
-                       "was %s): decision not applied",
+        return fail(e,
+                    "the scenario files in '%s' changed since the exercise began (hash %s, "
+                    "was %s): decision not applied",
                     e->dir, now_hash, e->hash);
     }
+    *out = sc;
+    return 0;
+}
+
+/* Reloads the scenario with the decisions (+ candidate row); on success replaces the simulation
+ * with one rebuilt from T0 to the current time. Errors change nothing. */
+static int apply_decisions(ex *e, const char *row, const char *id) {
+    char path[PATH_BUF + 32], cand[PATH_BUF + 40];
+    snprintf(path, sizeof path, "%s/decisions.csv", e->out);
+    snprintf(cand, sizeof cand, "%s/decisions-candidate.csv", e->out);
+    cx_scenario *sc = NULL;
+    int rc;
+    if (load_decisions(e, 1, row, "decide", &sc) != 0) return -1;
     if (rename(cand, path) != 0) {
         cx_scenario_destroy(sc);
         unlink(cand);
@@ -503,7 +548,10 @@ static int apply_decisions(ex *e, const char *row, const char *id) {
     return rc == 0 ? 0 : -2;
 }
 
-static int cmd_decide(ex *e, char *args, const char *forced_kind) {
+/* Builds the decisions.csv row of a `decide` command (id X<n+1>, at the current time) into row;
+ * returns the decision kind, or -1 after an error message. */
+static int decision_row(ex *e, char *args, const char *forced_kind, char *row, size_t rown,
+                        char *id, size_t idn) {
     char *w[64];
     int n = split_words(args, w, 64);
     const char *kind = forced_kind;
@@ -522,10 +570,11 @@ static int cmd_decide(ex *e, char *args, const char *forced_kind) {
         const char *s = cxi_suggest(kind, names, CXI_DK_COUNT);
         char hint[96] = "";
         if (s) snprintf(hint, sizeof hint, "; did you mean '%s'?", s);
-        return fail(e, "decide: unknown decision kind '%s' (expected one of ipcr_escalate, "
-                       "ipcr_deescalate, ipcr_set, art222, ucpm_request, accept_offer, "
-                       "decline_offer, preposition, repair_priority, deploy_hybrid_team, "
-                       "public_communication, notify, note%s)",
+        return fail(e,
+                    "decide: unknown decision kind '%s' (expected one of ipcr_escalate, "
+                    "ipcr_deescalate, ipcr_set, art222, ucpm_request, accept_offer, "
+                    "decline_offer, preposition, repair_priority, deploy_hybrid_team, "
+                    "public_communication, notify, note%s)",
                     kind, hint);
     }
     const char *val[7] = {"", "", "", "", "", "", "facilitator"};
@@ -566,21 +615,29 @@ static int cmd_decide(ex *e, char *args, const char *forced_kind) {
             const char *s = cxi_suggest(clk, names, CX_CLOCK_COUNT);
             char hint[80] = "";
             if (s) snprintf(hint, sizeof hint, "; did you mean '%s'?", s);
-            return fail(e, "decide notify: %s notification clock '%s' (expected value= one of "
-                           "nis2_early_warning, nis2_notification, nis2_final_report, "
-                           "cer_first_notice%s)",
+            return fail(e,
+                        "decide notify: %s notification clock '%s' (expected value= one of "
+                        "nis2_early_warning, nis2_notification, nis2_final_report, "
+                        "cer_first_notice%s)",
                         clk[0] ? "unknown" : "missing the", clk, hint);
         }
     }
-    char id[32], row[4096], t[40];
-    snprintf(id, sizeof id, "X%zu", e->ndrows + 1);
+    char t[40];
+    snprintf(id, idn, "X%zu", e->ndrows + 1);
     snprintf(t, sizeof t, "%" PRId64 "s", (int64_t)now_of(e));
     size_t o = 0;
     row[0] = '\0';
-    csv_field(row, sizeof row, &o, id, 0);
-    csv_field(row, sizeof row, &o, t, 0);
-    csv_field(row, sizeof row, &o, cxi_decision_kind_name(k), 0);
-    for (int j = 0; j < 7; j++) csv_field(row, sizeof row, &o, val[j], j == 6);
+    csv_field(row, rown, &o, id, 0);
+    csv_field(row, rown, &o, t, 0);
+    csv_field(row, rown, &o, cxi_decision_kind_name(k), 0);
+    for (int j = 0; j < 7; j++) csv_field(row, rown, &o, val[j], j == 6);
+    return k;
+}
+
+static int cmd_decide(ex *e, char *args, const char *forced_kind) {
+    char id[32], row[4096];
+    int k = decision_row(e, args, forced_kind, row, sizeof row, id, sizeof id);
+    if (k < 0) return -1;
     int rc = apply_decisions(e, row, id);
     if (rc == 0) {
         char when[80];
@@ -589,6 +646,469 @@ static int cmd_decide(ex *e, char *args, const char *forced_kind) {
             e->done < 0 ? " (takes effect when play starts)" : "");
     }
     return rc;
+}
+
+/* ---- what-if: Monte Carlo continuations ---------------------------------------------------- */
+
+typedef struct {
+    double *v; /* n x ncols, row = replicate - 1 */
+    size_t ncols;
+} wi_sink;
+
+static int wi_take(void *ud, uint64_t replicate, const double *values, size_t ncols) {
+    wi_sink *s = ud;
+    if (replicate == 0 || ncols != s->ncols) return 1;
+    memcpy(s->v + (replicate - 1) * ncols, values, ncols * sizeof *values);
+    return 0;
+}
+
+/* Runs replicates 1..n of sc to the horizon on 2 threads; *out: n x cols->n values (malloc'd). */
+static int wi_run(ex *e, const cx_scenario *sc, const cxi_batch_cols *cols, uint64_t n,
+                  double **out) {
+    wi_sink s = {calloc(n * cols->n + 1, sizeof(double)), cols->n};
+    if (!s.v) return fail(e, "out of memory");
+    cxi_batch_config cfg = cxi_batch_config_default();
+    cfg.sc = sc;
+    cfg.cols = cols;
+    cfg.seed = e->seed;
+    cfg.n = n + 1;
+    cfg.first = 1; /* replicate 0 is the live run */
+    cfg.threads = 2;
+    cfg.sink = wi_take;
+    cfg.ud = &s;
+    cxi_batch_outcome oc;
+    cx_status st = cxi_batch_run(&cfg, &oc);
+    if (st != CX_OK) {
+        free(s.v);
+        return fail(e, "what-if: the continuations failed: %s%s%s", cx_status_str(st),
+                    oc.errmsg[0] ? ": " : "", oc.errmsg);
+    }
+    *out = s.v;
+    return 0;
+}
+
+static void wi_summary(const double *v, uint64_t n, size_t ncols, size_t c, double *tmp,
+                       cxi_stats_summary *s) {
+    for (uint64_t i = 0; i < n; i++) tmp[i] = v[i * ncols + c];
+    cxi_stats_summarize(tmp, (size_t)n, s);
+}
+
+static void wi_cell(char *buf, size_t n, const cxi_stats_summary *s) {
+    if (s->n == 0)
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.4g [%.4g, %.4g]", s->p50, s->p5, s->p95);
+}
+
+static int cmd_whatif(ex *e, char *args) {
+    if (e->replaying) return 0; /* changes nothing: not recomputed when a journal is replayed */
+    char *rest = args + strcspn(args, " ");
+    if (*rest) *rest++ = '\0';
+    rest += strspn(rest, " ");
+    uint64_t n;
+    if (!args[0])
+        return fail(e, "what-if: missing the number of continuations (e.g. 'what-if 20')");
+    if (mc_parse_u64(args, &n) != 0 || n < 1 || n > 10000)
+        return fail(e, "what-if '%s': expected a number of continuations in 1..10000", args);
+    char id[32], row[4096];
+    cx_scenario *with = NULL;
+    int kind = -1;
+    if (rest[0]) {
+        if (strncasecmp(rest, "decide", 6) != 0 || (rest[6] && rest[6] != ' '))
+            return fail(e, "what-if: expected 'decide KIND ...' after the count, not '%s'", rest);
+        char *dargs = rest + 6 + strspn(rest + 6, " ");
+        kind = decision_row(e, dargs, NULL, row, sizeof row, id, sizeof id);
+        if (kind < 0) return -1;
+        if (load_decisions(e, 1, row, "what-if decide", &with) != 0) return -1;
+        char cand[PATH_BUF + 40];
+        snprintf(cand, sizeof cand, "%s/decisions-candidate.csv", e->out);
+        unlink(cand);
+    }
+    cxi_batch_cols cols = {0, NULL};
+    char err[512];
+    if (cxi_batch_columns(e->sc, e->seed, &cols, err, sizeof err) != CX_OK) {
+        cx_scenario_destroy(with);
+        return fail(e, "what-if: %s", err);
+    }
+    double *a = NULL, *b = NULL, *tmp = calloc(n, sizeof *tmp);
+    int rc = tmp ? wi_run(e, e->sc, &cols, n, &a) : fail(e, "out of memory");
+    if (rc == 0 && with) rc = wi_run(e, with, &cols, n, &b);
+    if (rc == 0) {
+        char w[80], hz[32];
+        stamp(e, now_of(e), w, sizeof w);
+        cxi_sitrep_offset(cx_scenario_horizon(e->sc), hz, sizeof hz);
+        say(e,
+            "what-if: %" PRIu64 " continuations from %s to the horizon %s (seed %" PRIu64
+            ", replicates 1..%" PRIu64 ", the decisions so far%s)\n",
+            n, w, hz, e->seed, n, with ? " + the proposed one" : "");
+        say(e, "  median [p5, p95]; replicates differ from the live run before now too\n");
+        if (with)
+            say(e, "  %-34s %-32s %-32s %s\n", "metric", "without", "with the decision",
+                "diff of medians");
+        else
+            say(e, "  %-34s %s\n", "metric", "outcome");
+        for (size_t c = 0; c < cols.n; c++) {
+            if (strchr(cols.names[c], '[')) continue; /* key metrics: the totals */
+            cxi_stats_summary sa, sb;
+            char ca[80], cb[80];
+            wi_summary(a, n, cols.n, c, tmp, &sa);
+            wi_cell(ca, sizeof ca, &sa);
+            if (!with) {
+                say(e, "  %-34s %s\n", cols.names[c], ca);
+                continue;
+            }
+            wi_summary(b, n, cols.n, c, tmp, &sb);
+            wi_cell(cb, sizeof cb, &sb);
+            say(e, "  %-34s %-32s %-32s %+.4g\n", cols.names[c], ca, cb, sb.p50 - sa.p50);
+        }
+        say(e, "the live exercise is unchanged\n");
+    }
+    free(a);
+    free(b);
+    free(tmp);
+    cxi_batch_cols_free(&cols);
+    cx_scenario_destroy(with);
+    return rc;
+}
+
+/* ---- branches ---------------------------------------------------------------------------------- */
+
+static void snap_free(ex_snap *s) {
+    for (size_t i = 0; i < s->nrows; i++) free(s->rows[i]);
+    free(s->rows);
+    s->rows = NULL;
+    s->nrows = 0;
+}
+
+static int cmd_branch(ex *e, const char *name) {
+    char def[32];
+    if (!name[0]) {
+        snprintf(def, sizeof def, "b%zu", e->nsnaps + 1);
+        name = def;
+    }
+    if (strlen(name) >= sizeof e->snaps[0].name || strchr(name, ' '))
+        return fail(e, "branch '%s': expected a name of at most 63 characters without spaces",
+                    name);
+    ex_snap *s = NULL;
+    for (size_t i = 0; i < e->nsnaps; i++)
+        if (!strcmp(e->snaps[i].name, name)) s = &e->snaps[i];
+    if (!s) {
+        if (e->nsnaps == sizeof e->snaps / sizeof e->snaps[0])
+            return fail(e, "branch: at most %zu branches", sizeof e->snaps / sizeof e->snaps[0]);
+        s = &e->snaps[e->nsnaps++];
+        memset(s, 0, sizeof *s);
+        snprintf(s->name, sizeof s->name, "%s", name);
+    }
+    snap_free(s);
+    s->rows = calloc(e->ndrows + 1, sizeof *s->rows);
+    if (!s->rows) return fail(e, "out of memory");
+    for (size_t i = 0; i < e->ndrows; i++) {
+        s->rows[i] = strdup(e->drows[i]);
+        if (!s->rows[i]) return fail(e, "out of memory");
+        s->nrows++;
+    }
+    s->done = e->done;
+    s->move = e->move;
+    char w[80];
+    stamp(e, now_of(e), w, sizeof w);
+    say(e, "branch %s kept at %s, move %d, %zu decisions and notes ('back %s' returns here)\n",
+        s->name, w, s->move, s->nrows, s->name);
+    return 0;
+}
+
+static int cmd_back(ex *e, const char *name) {
+    if (!e->nsnaps) return fail(e, "back: no branch kept yet ('branch [NAME]' keeps one)");
+    const ex_snap *s = name[0] ? NULL : &e->snaps[e->nsnaps - 1];
+    for (size_t i = 0; i < e->nsnaps && !s; i++)
+        if (!strcmp(e->snaps[i].name, name)) s = &e->snaps[i];
+    if (!s) return fail(e, "back: unknown branch '%s' ('branches' lists them)", name);
+    char **rows = calloc(s->nrows + 1, sizeof *rows);
+    if (!rows) return fail(e, "out of memory");
+    for (size_t i = 0; i < s->nrows; i++)
+        if (!(rows[i] = strdup(s->rows[i]))) {
+            for (size_t k = 0; k < i; k++) free(rows[k]);
+            free(rows);
+            return fail(e, "out of memory");
+        }
+    for (size_t i = 0; i < e->ndrows; i++) free(e->drows[i]);
+    free(e->drows);
+    e->drows = rows;
+    e->ndrows = s->nrows;
+    e->capdrows = s->nrows + 1;
+    e->done = s->done;
+    e->move = s->move;
+    e->ended = 0;
+    int rc = apply_decisions(e, NULL, NULL);
+    if (rc != 0) return -2;
+    char w[80];
+    stamp(e, now_of(e), w, sizeof w);
+    say(e,
+        "back to branch %s: now %s, move %d, %zu decisions and notes (timeline and "
+        "decisions.csv rewritten)\n",
+        s->name, w, e->move, e->ndrows);
+    return 0;
+}
+
+static void cmd_branches(ex *e) {
+    if (!e->nsnaps) say(e, "no branch kept ('branch [NAME]' keeps one)\n");
+    for (size_t i = 0; i < e->nsnaps; i++) {
+        char w[80];
+        stamp(e, e->snaps[i].done < 0 ? 0 : e->snaps[i].done, w, sizeof w);
+        say(e, "  %-16s %s  move %d  %zu decisions and notes\n", e->snaps[i].name, w,
+            e->snaps[i].move, e->snaps[i].nrows);
+    }
+}
+
+/* ---- after-action report ------------------------------------------------------------------- */
+
+/* Words of expected_action texts that a decision kind answers (lower case, matched as substrings). */
+static const char *const kind_words[CXI_DK_COUNT][6] = {
+    [CXI_DK_IPCR_ESCALATE] = {"escalat", NULL},
+    [CXI_DK_IPCR_DEESCALATE] = {"de-escalat", "deescalat", NULL},
+    [CXI_DK_IPCR_SET] = {"ipcr", "activation", NULL},
+    [CXI_DK_ART222] = {"222", "solidarity clause", NULL},
+    [CXI_DK_UCPM_REQUEST] = {"ucpm", "request assistance", "assistance", NULL},
+    [CXI_DK_ACCEPT_OFFER] = {"accept", NULL},
+    [CXI_DK_DECLINE_OFFER] = {"decline", NULL},
+    [CXI_DK_PREPOSITION] = {"preposition", "pre-position", NULL},
+    [CXI_DK_REPAIR_PRIORITY] = {"repair", "priorit", "fallback", NULL},
+    [CXI_DK_DEPLOY_HYBRID_TEAM] = {"hybrid rapid response", "hrrt", "hybrid team", NULL},
+    [CXI_DK_PUBLIC_COMMUNICATION] = {"public communication", "public statement", "communicat",
+                                     "debunk", "pre-bunk", NULL},
+    [CXI_DK_NOTIFY] = {"nis2", "notif", "early warning", "reporting", NULL},
+    [CXI_DK_NOTE] = {NULL},
+};
+
+static int kind_answers(int kind, const char *expected) {
+    if (kind < 0 || kind >= CXI_DK_COUNT) return 0;
+    char low[1024];
+    size_t i = 0;
+    for (; expected[i] && i + 1 < sizeof low; i++)
+        low[i] = (char)(expected[i] >= 'A' && expected[i] <= 'Z' ? expected[i] + 32 : expected[i]);
+    low[i] = '\0';
+    for (int w = 0; kind_words[kind][w]; w++)
+        if (strstr(low, kind_words[kind][w])) return 1;
+    return 0;
+}
+
+/* A Markdown table cell: '|' and newlines would break the row. */
+static void md_cell(FILE *f, const char *s) {
+    for (; s && *s; s++) {
+        if (*s == '|')
+            fputs("\\|", f);
+        else
+            fputc(*s == '\n' ? ' ' : *s, f);
+    }
+}
+
+/* Metrics totals (no sector or region) of sim, copied into vals (n entries). */
+static int totals_of(cx_sim *sim, double *vals, size_t cap, size_t *n) {
+    const cx_metric *m = NULL;
+    size_t k = 0;
+    if (cx_sim_metrics(sim, &m, n) != CX_OK) return -1;
+    for (size_t i = 0; i < *n && i < cap; i++) vals[k++] = m[i].value;
+    *n = k;
+    return 0;
+}
+
+/* The frame of each move that started: the instant before the next move opens (now for the
+ * current one). Returns the number of frames written, or -1 (note in msg). */
+static int report_frames(ex *e, FILE *f, char *msg, size_t msgn) {
+#if defined(CRISIM_HAVE_VIEWER)
+    char tl[PATH_BUF + 32], dir[PATH_BUF + 32];
+    snprintf(tl, sizeof tl, "%s/timeline.csv", e->out);
+    snprintf(dir, sizeof dir, "%s/report", e->out);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(msg, msgn, "cannot create the report folder: %s", strerror(errno));
+        return -1;
+    }
+    cx_diags *d = NULL;
+    cxv_view *v = NULL;
+    if (cx_diags_create(&d) != CX_OK) return -1;
+    cxv_view_opts vo = {tl, e->dir, NULL, 0};
+    cx_status st = cxv_view_open(&vo, &v, d);
+    cx_diags_destroy(d);
+    if (st != CX_OK) {
+        snprintf(msg, msgn, "the viewer cannot open the timeline: %s", cx_status_str(st));
+        return -1;
+    }
+    int first = e->sc->ninjects ? e->sc->injects[0].move : 0, made = 0;
+    for (int m = first; m <= e->move; m++) {
+        cx_time t = now_of(e);
+        for (uint32_t i = 0; i < e->sc->ninjects; i++) {
+            const cx_inject *j = &e->sc->injects[i];
+            if (!j->cond && j->move > m && inject_time(j) - 1 < t && inject_time(j) > 0)
+                t = inject_time(j) - 1;
+        }
+        char png[PATH_BUF + 64], err[256];
+        snprintf(png, sizeof png, "%s/move-%d.png", dir, m);
+        if (cxv_render_png(v, NULL, 960, 540, t, png, err, sizeof err) != CX_OK) {
+            snprintf(msg, msgn, "frame of move %d: %s", m, err);
+            cxv_view_close(v);
+            return made ? made : -1;
+        }
+        char off[32];
+        cxi_sitrep_offset(t, off, sizeof off);
+        fprintf(f, "### Move %d (%s)\n\n![move %d](report/move-%d.png)\n\n", m, off, m, m);
+        made++;
+    }
+    cxv_view_close(v);
+    return made;
+#else
+    (void)e;
+    (void)f;
+    snprintf(msg, msgn, "crisim was built without the viewer (SDL2): no frames");
+    return -1;
+#endif
+}
+
+static int write_report(ex *e) {
+    char path[PATH_BUF + 32], w[80];
+    snprintf(path, sizeof path, "%s/report.md", e->out);
+    if (cxi_timeline_flush(e->tl) != CX_OK) return fail(e, "report: cannot write the timeline");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return fail(e, "out of memory");
+    const cx_scenario *sc = e->sc;
+    stamp(e, now_of(e), w, sizeof w);
+    fprintf(f,
+            "# After-action report: %s\n\n**%s**  \nSeed %" PRIu64
+            "; played up to **%s**, move %d%s.\n\n",
+            cx_scenario_name(sc), cx_scenario_title(sc), e->seed, w, e->move,
+            e->ended ? " (end of the scenario)" : "");
+
+    /* timeline: fired injects and decisions, in time order */
+    fprintf(f, "## Timeline of injects and decisions\n\n| time | move | what | id | details "
+               "|\n|---|---:|---|---|---|\n");
+    uint32_t ii = 0, di = 0;
+    for (;;) {
+        while (ii < sc->ninjects && !e->fired[ii]) ii++;
+        cx_time ti = ii < sc->ninjects ? e->fired_at[ii] : CX_TIME_NEVER;
+        cx_time td = di < sc->ndecisions ? sc->decisions[di].t : CX_TIME_NEVER;
+        if (ti == CX_TIME_NEVER && td == CX_TIME_NEVER) break;
+        char off[32];
+        if (ti <= td) {
+            const cx_inject *j = &sc->injects[ii++];
+            cxi_sitrep_offset(ti, off, sizeof off);
+            fprintf(f, "| %s | %d | inject (%s) | %s | ", off, j->move,
+                    cxi_inject_kind_name(j->kind), j->id);
+            md_cell(f, j->message && j->message[0] ? j->message : "");
+            fprintf(f, " |\n");
+        } else {
+            const cxi_decision *d = &sc->decisions[di++];
+            cxi_sitrep_offset(td, off, sizeof off);
+            fprintf(f, "| %s | | decision %s | %s | ", off, cxi_decision_kind_name(d->kind), d->id);
+            md_cell(f, d->region >= 0 ? sc->regions[d->region].code : "");
+            fprintf(f, "%s", d->region >= 0 ? " " : "");
+            md_cell(f, d->value);
+            fprintf(f, "%s", d->value[0] ? " " : "");
+            md_cell(f, d->text);
+            fprintf(f, " (by ");
+            md_cell(f, d->by);
+            fprintf(f, ") |\n");
+        }
+    }
+
+    /* expected actions */
+    fprintf(f, "\n## Expected actions of the MSEL\n\nRule: an expected action is observed when a "
+               "decision taken at or after its inject has a kind whose keywords appear in the "
+               "expected_action text (e.g. notify: nis2, notif, early warning; "
+               "public_communication: communicat, public statement, debunk). Delay = decision "
+               "time - inject time.\n\n| inject | fired | expected action | observed | decision | "
+               "delay |\n|---|---|---|---|---|---|\n");
+    for (uint32_t i = 0; i < sc->ninjects; i++) {
+        const cx_inject *j = &sc->injects[i];
+        if (!j->expected_action || !j->expected_action[0]) continue;
+        char off[32] = "not fired", delay[40] = "";
+        const cxi_decision *hit = NULL;
+        if (e->fired[i]) {
+            cxi_sitrep_offset(e->fired_at[i], off, sizeof off);
+            for (uint32_t k = 0; k < sc->ndecisions && !hit; k++)
+                if (sc->decisions[k].t >= e->fired_at[i] &&
+                    kind_answers(sc->decisions[k].kind, j->expected_action))
+                    hit = &sc->decisions[k];
+            if (hit) cxi_duration_format(hit->t - e->fired_at[i], delay, sizeof delay);
+        }
+        fprintf(f, "| %s | %s | ", j->id, off);
+        md_cell(f, j->expected_action);
+        fprintf(f, " | %s | %s%s%s | %s |\n", hit ? "yes" : "not observed", hit ? hit->id : "",
+                hit ? " " : "", hit ? cxi_decision_kind_name(hit->kind) : "", delay);
+    }
+
+    /* deadlines */
+    fprintf(f, "\n## Notification deadlines\n\n");
+    const cxi_hyb *H = e->sim->hyb;
+    if (!H || !H->nclocks)
+        fprintf(f, "No notification clock was started.\n");
+    else {
+        uint32_t met = 0, missed = 0;
+        fprintf(f, "| clock | started | deadline | state |\n|---|---|---|---|\n");
+        for (uint32_t c = 0; c < H->nclocks; c++) {
+            const cxi_clock *K = &H->clocks[c];
+            char a[32], b[32];
+            cxi_sitrep_offset(K->start, a, sizeof a);
+            cxi_sitrep_offset(K->due, b, sizeof b);
+            const char *stt = K->state == CXI_CLOCK_MET                            ? "met"
+                              : K->state == CXI_CLOCK_MISSED || K->due < now_of(e) ? "**missed**"
+                                                                                   : "running";
+            met += K->state == CXI_CLOCK_MET;
+            missed += stt[0] == '*';
+            fprintf(f, "| %s | %s | %s | %s |\n", K->name, a, b, stt);
+        }
+        fprintf(f, "\n%" PRIu32 " met, %" PRIu32 " missed of %" PRIu32 ".\n", met, missed,
+                H->nclocks);
+    }
+
+    /* metrics against the baseline */
+    fprintf(f,
+            "\n## Key metrics against the no-decision baseline\n\nSame seed, same time (%s), the "
+            "scenario without the players' decisions.\n\n",
+            w);
+    cx_scenario *base = NULL;
+    cx_sim *bs = NULL;
+    int ok = load_decisions(e, 0, NULL, "report", &base) == 0;
+    if (ok) {
+        char cand[PATH_BUF + 40];
+        snprintf(cand, sizeof cand, "%s/decisions-candidate.csv", e->out);
+        unlink(cand);
+        cx_sim_config cfg = cx_sim_config_default();
+        cfg.seed = e->seed;
+        ok = cx_sim_create(base, &cfg, &bs) == CX_OK &&
+             (e->ended      ? cx_sim_run(bs)
+              : e->done > 0 ? cx_sim_run_until(bs, e->done)
+                            : CX_OK) == CX_OK;
+    }
+    const cx_metric *lm = NULL;
+    size_t nl = 0, nb = 0;
+    double *bv = NULL;
+    if (ok && cx_sim_metrics(bs, &lm, &nb) == CX_OK && (bv = calloc(nb + 1, sizeof *bv))) {
+        ok = totals_of(bs, bv, nb, &nb) == 0;
+    } else
+        ok = 0;
+    if (ok && cx_sim_metrics(e->sim, &lm, &nl) == CX_OK && nl == nb) {
+        fprintf(f,
+                "| metric | unit | played | baseline | difference |\n|---|---|---:|---:|---:|\n");
+        for (size_t i = 0; i < nl; i++) {
+            if (lm[i].sector[0] || lm[i].region[0]) continue;
+            fprintf(f, "| %s | %s | %.4g | %.4g | %+.4g |\n", lm[i].name, lm[i].unit, lm[i].value,
+                    bv[i], lm[i].value - bv[i]);
+        }
+    } else
+        fprintf(f, "The baseline could not be computed.\n");
+    free(bv);
+    cx_sim_destroy(bs);
+    cx_scenario_destroy(base);
+
+    fprintf(f, "\n## Map per move\n\n");
+    char msg[300] = "";
+    if (report_frames(e, f, msg, sizeof msg) < 0) fprintf(f, "No frames: %s.\n", msg);
+    fclose(f);
+    int rc = write_atomic(path, buf, len);
+    free(buf);
+    if (rc != 0) return fail(e, "cannot write '%s': %s", path, strerror(errno));
+    say(e, "report: %s\n", path);
+    return 0;
 }
 
 /* ---- the other commands -------------------------------------------------------------------- */
@@ -626,13 +1146,13 @@ static void cmd_status(ex *e) {
     cx_time s = next_stop(e, e->done, &b, &which);
     if (s != CX_TIME_NEVER && which >= 0) {
         stamp(e, s, w, sizeof w);
-        say(e, "  next stop: %s (inject %s%s)\n", w, sc->injects[which].id,
-            b ? ", new move" : "");
+        say(e, "  next stop: %s (inject %s%s)\n", w, sc->injects[which].id, b ? ", new move" : "");
     } else {
         say(e, "  next stop: none before the horizon\n");
     }
-    say(e, "  injects fired %" PRIu32 " of %" PRIu32 "; decisions and notes %zu; assets out %" PRIu32
-           "\n",
+    say(e,
+        "  injects fired %" PRIu32 " of %" PRIu32 "; decisions and notes %zu; assets out %" PRIu32
+        "\n",
         fired, sc->ninjects, e->ndrows, out);
     if (e->sim->resp) say(e, "  IPCR mode %s\n", cxi_ipcr_mode_name(e->sim->resp->mode));
     say(e, "  output: %s\n", e->out);
@@ -658,6 +1178,16 @@ static const help_entry helps[] = {
      "           deploy_hybrid_team public_communication notify (value=nis2_early_warning) note"},
     {"note", "TEXT", "record a facilitator note in the timeline (a 'note' decision)"},
     {"status", "", "time, move, next stop, counts, output folder"},
+    {"what-if", "N [decide KIND ...]",
+     "N Monte Carlo continuations from now to the horizon (replicates 1..N): median and\n"
+     "           p5-p95 of the key metrics; with 'decide ...': without / with the decision side "
+     "by\n"
+     "           side and the difference of medians. The live exercise is not changed"},
+    {"branch", "[NAME]",
+     "keep the current state (time, decisions, move) under NAME (default b<n>)"},
+    {"back", "[NAME]", "return to a kept branch (default: the last one); rewrites the timeline"},
+    {"branches", "", "list the kept branches"},
+    {"report", "", "write the after-action report <out>/report.md (also at quit and the horizon)"},
     {"help", "[CMD]", "this list, or one command"},
     {"quit", "", "save and leave (resume later with --resume <out>/journal.txt)"},
 };
@@ -697,6 +1227,14 @@ static int execute(ex *e, char *line) {
     }
     if (!strcasecmp(c, "sitrep")) return handout(e, NULL, 1, now_of(e));
     if (!strcasecmp(c, "note")) return cmd_decide(e, args, "note");
+    if (!strcasecmp(c, "what-if") || !strcasecmp(c, "whatif")) return cmd_whatif(e, args);
+    if (!strcasecmp(c, "branch")) return cmd_branch(e, args);
+    if (!strcasecmp(c, "back")) return cmd_back(e, args);
+    if (!strcasecmp(c, "branches")) {
+        cmd_branches(e);
+        return 0;
+    }
+    if (!strcasecmp(c, "report")) return write_report(e);
     if (!strcasecmp(c, "decide")) return cmd_decide(e, args, NULL);
     if (!strcasecmp(c, "next")) {
         if (*args) return fail(e, "next: takes no argument (did you mean 'advance %s'?)", args);
@@ -889,31 +1427,35 @@ static int prepare_out(const char *out) {
 /* ---- the command ----------------------------------------------------------------------------- */
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: crisim exercise DIR [--out DIR] [--seed S] [--resume JOURNAL] [--script FILE]\n"
-            "\n"
-            "Runs a live, turn-based tabletop exercise on the scenario in folder DIR. Commands\n"
-            "(type 'help' at the prompt): next, advance DURATION, turn, goto TIME, injects, sitrep,\n"
-            "decide KIND ..., note TEXT, status, help [CMD], quit.\n"
-            "\n"
-            "The output folder (default out/exercise-<scenario>) receives\n"
-            "  journal.txt    every command, fsync'ed before it acts (for --resume)\n"
-            "  timeline.csv   streamed during play (crisim view --follow can project it)\n"
-            "  decisions.csv  the decisions and notes taken so far (replayable with crisim run)\n"
-            "  handouts/      situation reports (Markdown) at the end of each move and on 'sitrep'\n"
-            "  manifest.csv   version, scenario hash, seed, command line\n"
-            "\n"
-            "options:\n"
-            "  -o, --out DIR        output folder (created; an existing exercise is never overwritten)\n"
-            "  -s, --seed S         master seed (default: the scenario's)\n"
-            "  -r, --resume J       replay journal J silently, then continue (output: J's folder\n"
-            "                       unless --out is given)\n"
-            "  -f, --script FILE    read the commands from FILE instead of the terminal\n"
-            "  -h, --help           this help\n"
-            "\n"
-            "Line editing, history and Tab completion when stdin is a terminal (libedit builds).\n"
-            "Exit status: 0 after quit or end of input, 1 runtime failure, 2 bad input or usage.\n"
-            "Guide: docs/facilitator-guide.md\n");
+    fprintf(
+        f,
+        "usage: crisim exercise DIR [--out DIR] [--seed S] [--resume JOURNAL] [--script FILE]\n"
+        "\n"
+        "Runs a live, turn-based tabletop exercise on the scenario in folder DIR. Commands\n"
+        "(type 'help' at the prompt): next, advance DURATION, turn, goto TIME, injects, sitrep,\n"
+        "decide KIND ..., note TEXT, status, what-if N [decide ...], branch [NAME],\n"
+        "back [NAME], branches, report, help [CMD], quit.\n"
+        "\n"
+        "The output folder (default out/exercise-<scenario>) receives\n"
+        "  journal.txt    every command, fsync'ed before it acts (for --resume)\n"
+        "  timeline.csv   streamed during play (crisim view --follow can project it)\n"
+        "  decisions.csv  the decisions and notes taken so far (replayable with crisim run)\n"
+        "  handouts/      situation reports (Markdown) at the end of each move and on 'sitrep'\n"
+        "  manifest.csv   version, scenario hash, seed, command line\n"
+        "  report.md      after-action report (on 'report', at quit and at the horizon)\n"
+        "\n"
+        "options:\n"
+        "  -o, --out DIR        output folder (created; an existing exercise is never "
+        "overwritten)\n"
+        "  -s, --seed S         master seed (default: the scenario's)\n"
+        "  -r, --resume J       replay journal J silently, then continue (output: J's folder\n"
+        "                       unless --out is given)\n"
+        "  -f, --script FILE    read the commands from FILE instead of the terminal\n"
+        "  -h, --help           this help\n"
+        "\n"
+        "Line editing, history and Tab completion when stdin is a terminal (libedit builds).\n"
+        "Exit status: 0 after quit or end of input, 1 runtime failure, 2 bad input or usage.\n"
+        "Guide: docs/facilitator-guide.md\n");
 }
 
 static void ex_free(ex *e) {
@@ -924,7 +1466,9 @@ static void ex_free(ex *e) {
     for (size_t i = 0; i < e->ndrows; i++) free(e->drows[i]);
     free(e->drows);
     free(e->fired);
+    free(e->fired_at);
     free(e->just);
+    for (size_t i = 0; i < e->nsnaps; i++) snap_free(&e->snaps[i]);
 }
 
 /* Completion words: command names, decision kinds and the scenario's ids. */
@@ -989,7 +1533,8 @@ static int play(ex *e, const char *dir, const char *resume, FILE *script) {
     if (!same_journal) {
         fprintf(e->jf, "%s\n# scenario_dir %s\n# scenario_hash %s\n# seed %" PRIu64 "\n",
                 JOURNAL_MAGIC, dir, e->hash, e->seed);
-        for (size_t i = 0; i < j.n; i++) fprintf(e->jf, "%" PRId64 "\t%s\n", j.times[i], j.lines[i]);
+        for (size_t i = 0; i < j.n; i++)
+            fprintf(e->jf, "%" PRId64 "\t%s\n", j.times[i], j.lines[i]);
         if (fflush(e->jf) != 0 || fsync(fileno(e->jf)) != 0) {
             fprintf(stderr, "crisim exercise: cannot write '%s': %s\n", jpath, strerror(errno));
             journal_free(&j);
@@ -1010,11 +1555,13 @@ static int play(ex *e, const char *dir, const char *resume, FILE *script) {
     if (resume) {
         e->o = devnull;
         e->err = devnull;
+        e->replaying = 1;
         for (size_t i = 0; i < j.n; i++) {
             if (j.times[i] != e->done)
                 fprintf(stderr,
-                        "crisim exercise: warning: journal command %zu ('%s') was entered at %" PRId64
-                        " s but the replay is at %" PRId64 " s (was the journal edited?)\n",
+                        "crisim exercise: warning: journal command %zu ('%s') was entered at "
+                        "%" PRId64 " s but the replay is at %" PRId64
+                        " s (was the journal edited?)\n",
                         i + 1, j.lines[i], j.times[i], (int64_t)e->done);
             int r = execute(e, j.lines[i]);
             if (r == -2) {
@@ -1024,6 +1571,7 @@ static int play(ex *e, const char *dir, const char *resume, FILE *script) {
         }
         e->o = stdout;
         e->err = stderr;
+        e->replaying = 0;
         if (rc == 0 && cxi_timeline_flush(e->tl) != CX_OK) rc = 1;
         if (rc == 0) printf("resumed: %zu commands replayed from %s\n", j.n, resume);
     }
@@ -1077,7 +1625,8 @@ static int play(ex *e, const char *dir, const char *resume, FILE *script) {
     free(words);
     fclose(devnull);
     if (rc == 0) {
-        if (write_manifest(e) != 0 || cxi_timeline_flush(e->tl) != CX_OK) rc = 1;
+        if (write_report(e) == -2 || write_manifest(e) != 0 || cxi_timeline_flush(e->tl) != CX_OK)
+            rc = 1;
         printf("exercise saved in %s (resume: crisim exercise %s --resume %s)\n", e->out, dir,
                jpath);
     }
@@ -1086,7 +1635,7 @@ static int play(ex *e, const char *dir, const char *resume, FILE *script) {
 
 int cmd_exercise(int argc, char **argv) {
     static const struct option opts[] = {
-        {"out", required_argument, NULL, 'o'},   {"seed", required_argument, NULL, 's'},
+        {"out", required_argument, NULL, 'o'},    {"seed", required_argument, NULL, 's'},
         {"resume", required_argument, NULL, 'r'}, {"script", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
@@ -1139,7 +1688,8 @@ int cmd_exercise(int argc, char **argv) {
     cx_status st = cx_scenario_load(e.dir, &lo, &e.sc, d);
     if (st != CX_OK) {
         cli_print_diags(d);
-        if (cx_diags_count(d) == 0) fprintf(stderr, "crisim exercise: %s: %s\n", e.dir, cx_status_str(st));
+        if (cx_diags_count(d) == 0)
+            fprintf(stderr, "crisim exercise: %s: %s\n", e.dir, cx_status_str(st));
         cx_diags_destroy(d);
         if (sf) fclose(sf);
         return st == CX_EINPUT || st == CX_ELIMIT ? 2 : 1;
@@ -1151,8 +1701,10 @@ int cmd_exercise(int argc, char **argv) {
         int r = journal_read(resume, &j, 0);
         if (r == 0 && j.have_seed) {
             if (have_seed && seed != j.seed) {
-                fprintf(stderr, "crisim exercise: --seed %" PRIu64 " differs from the journal's "
-                                "seed %" PRIu64 "\n", seed, j.seed);
+                fprintf(stderr,
+                        "crisim exercise: --seed %" PRIu64 " differs from the journal's "
+                        "seed %" PRIu64 "\n",
+                        seed, j.seed);
                 r = 2;
             }
             seed = j.seed;
@@ -1181,7 +1733,8 @@ int cmd_exercise(int argc, char **argv) {
     cli_command_line(cli_argc, cli_argv, e.cmdline, sizeof e.cmdline);
     e.fired = calloc(e.sc->ninjects + 1, 1);
     e.just = calloc(e.sc->ninjects + 1, sizeof *e.just);
-    if (!e.fired || !e.just) {
+    e.fired_at = calloc(e.sc->ninjects + 1, sizeof *e.fired_at);
+    if (!e.fired || !e.just || !e.fired_at) {
         ex_free(&e);
         if (sf) fclose(sf);
         return 1;

@@ -84,8 +84,8 @@ static void usage(FILE *f) {
                    "the CPUs of a node shared by its ranks); rank 0 writes exactly the files of a run on\n"
                    "one process. Started by mpirun, mpiexec or srun, crisim mc uses MPI by itself.\n");
     else
-        fprintf(f, "\nMPI: not built in (no MPI library found when crisim was configured); use --shard\n"
-                   "and 'crisim mc-merge' on clusters.\n");
+        fprintf(f, "\nMPI: not built in (no MPI library found when crisim was configured, or\n"
+                   "-DCRISIM_MPI=OFF); use --shard and 'crisim mc-merge' on clusters.\n");
 }
 
 /* ---- --keep ---------------------------------------------------------------------------------- */

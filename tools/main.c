@@ -24,7 +24,7 @@ static const struct {
     {"compare", cmd_compare, "compare two batches metric by metric (difference, CI, p-value)"},
     {"gen", cmd_gen, "write a synthetic scenario of any size (for scale tests and benchmarks)"},
     {"view", cmd_view, "replay a timeline: window, or PNG frames headless"},
-    {"bench", cmd_bench, "benchmarks (hold: the kernel's hold model)"},
+    {"bench", cmd_bench, "benchmarks: hold (kernel), mc, scale, view"},
 };
 
 static void usage(FILE *f) {

@@ -137,7 +137,8 @@ static void header_list(const tab *T, char *buf, size_t n) {
     if (!w) snprintf(buf, n, "no named columns");
 }
 
-/* Resolves the columns of a table; 0 when a required one is missing (reported on the header). */
+/* Resolves the columns of a table; 0 when a required one is missing (reported on the header).
+ * known (one flag per column, for notes) may be NULL when the table keeps no notes. */
 static int resolve(loader *L, tab *T, const colspec *spec, size_t n, int *idx,
                    unsigned char *known) {
     int ok = 1;
@@ -152,7 +153,7 @@ static int resolve(loader *L, tab *T, const colspec *spec, size_t n, int *idx,
             ok = 0;
         }
         idx[i] = a >= 0 ? a : b;
-        if (idx[i] >= 0) known[idx[i]] = 1;
+        if (idx[i] >= 0 && known) known[idx[i]] = 1;
         if (idx[i] < 0 && spec[i].required) {
             /* a near-miss header ("regoin") is the usual cause */
             int best = -1;
@@ -278,6 +279,25 @@ static int get_dist(loader *L, const tab *T, unsigned r, int c, const cxi_dist *
 }
 
 /* Whole decimal number without sign; 0 ok, -1 not a number, -2 too large. */
+/* An optional point of row r: lat and lon together, or neither for the point of region g (when it
+ * was loaded); whose names that point in the message ("region's", "owner's"). */
+static void point_cells(loader *L, const tab *T, unsigned r, int clat, int clon, uint32_t g,
+                        const char *whose, double *lat, double *lon) {
+    const cx_scenario *sc = L->sc;
+    int has_lat = cell(T, r, clat)[0] != 0, has_lon = cell(T, r, clon)[0] != 0;
+    if (has_lat != has_lon) {
+        rowerr(L, T, r, has_lat ? clat : clon,
+               "%s given without %s (expected both, or neither to use the %s point)",
+               has_lat ? "lat" : "lon", has_lat ? "lon" : "lat", whose);
+    } else if (has_lat) {
+        get_num(L, T, r, clat, 1, 0, &R_LAT, lat);
+        get_num(L, T, r, clon, 1, 0, &R_LON, lon);
+    } else if (sc->nregions > g) {
+        *lat = sc->regions[g].lat;
+        *lon = sc->regions[g].lon;
+    }
+}
+
 static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
     uint64_t v = 0;
     if (!*s) return -1;
@@ -414,6 +434,10 @@ int cxi_ld_sector_cell(loader *L, const tab *T, unsigned r, int c, int *out) {
     return sector_cell(L, T, r, c, out);
 }
 int cxi_ld_parse_u64(const char *s, uint64_t max, uint64_t *out) { return parse_u64(s, max, out); }
+void cxi_ld_point(loader *L, const tab *T, unsigned r, int clat, int clon, uint32_t g,
+                  const char *whose, double *lat, double *lon) {
+    point_cells(L, T, r, clat, clon, g, whose, lat, lon);
+}
 
 /* ---- scenario.csv ------------------------------------------------------------------------- */
 
@@ -673,6 +697,33 @@ static void load_params(loader *L) {
 
 /* ---- regions.csv -------------------------------------------------------------------------- */
 
+/* The key column of a table whose entities are found by key (regions, assets). */
+typedef struct {
+    const char *expect;     /* what a missing key should have been */
+    const char *what, *key; /* "region code", "code": for the duplicate message */
+    int32_t (*index)(const cx_scenario *, const char *);
+} keycol;
+
+/* The key of row r when it is present and new; NULL (reported) when it is missing, which also
+ * makes the table incomplete (*all = 0), or a duplicate of the entity on line line_of[index]. */
+static const char *row_key(loader *L, const tab *T, unsigned r, int c, const keycol *k,
+                           const unsigned *line_of, int *all) {
+    const char *key = cell(T, r, c);
+    if (!key[0]) {
+        rowerr(L, T, r, c, "missing value (expected %s)", k->expect);
+        *all = 0;
+        return NULL;
+    }
+    int32_t prev = k->index(L->sc, key);
+    if (prev >= 0) {
+        char q[100];
+        rowerr(L, T, r, c, "duplicate %s '%s' (first on line %u; expected each %s once)", k->what,
+               Q(q, key), line_of[prev], k->key);
+        return NULL;
+    }
+    return key;
+}
+
 static int parse_region_kind(const char *s, cx_region_kind *k) {
     static const struct {
         const char *name;
@@ -704,14 +755,7 @@ static void load_regions(loader *L) {
                                       {"kind", NULL, 0}, {"lat", NULL, 1},
                                       {"lon", NULL, 1},  {"population", NULL, 0}};
     int col[C_N];
-    unsigned char *kn = calloc(T->t.ncols, 1);
-    if (!kn) {
-        worst(L, CX_ENOMEM);
-        return;
-    }
-    int ok = resolve(L, T, spec, C_N, col, kn);
-    free(kn);
-    if (!ok) {
+    if (!resolve(L, T, spec, C_N, col, NULL)) {
         T->usable = 0;
         return;
     }
@@ -727,20 +771,11 @@ static void load_regions(loader *L) {
     }
     int all = T->read_ok;
     char q[100];
+    static const keycol key = {"a region code such as AT", "region code", "code",
+                               cxi_scenario_region_index};
     for (unsigned r = 0; r < n; r++) {
-        const char *code = cell(T, r, col[C_CODE]);
-        if (!code[0]) {
-            rowerr(L, T, r, col[C_CODE], "missing value (expected a region code such as AT)");
-            all = 0;
-            continue;
-        }
-        int32_t prev = cxi_scenario_region_index(sc, code);
-        if (prev >= 0) {
-            rowerr(L, T, r, col[C_CODE],
-                   "duplicate region code '%s' (first on line %u; expected each code once)",
-                   Q(q, code), line_of[prev]);
-            continue;
-        }
+        const char *code = row_key(L, T, r, col[C_CODE], &key, line_of, &all);
+        if (!code) continue;
         cx_region *g = &sc->regions[sc->nregions];
         g->code = keep(L, code);
         g->name = keep(L, cell(T, r, col[C_NAME]));
@@ -806,21 +841,10 @@ static void load_assets(loader *L) {
         return;
     }
     int all = T->read_ok;
-    char q[100];
+    static const keycol key = {"an asset id", "asset id", "id", cxi_scenario_asset_index};
     for (unsigned r = 0; r < n; r++) {
-        const char *id = cell(T, r, col[C_ID]);
-        if (!id[0]) {
-            rowerr(L, T, r, col[C_ID], "missing value (expected an asset id)");
-            all = 0;
-            continue;
-        }
-        int32_t prev = cxi_scenario_asset_index(sc, id);
-        if (prev >= 0) {
-            rowerr(L, T, r, col[C_ID],
-                   "duplicate asset id '%s' (first on line %u; expected each id once)", Q(q, id),
-                   line_of[prev]);
-            continue;
-        }
+        const char *id = row_key(L, T, r, col[C_ID], &key, line_of, &all);
+        if (!id) continue;
         cx_asset *a = &sc->assets[sc->nassets];
         a->id = keep(L, id);
         a->name = keep(L, cell(T, r, col[C_NAME]));
@@ -835,18 +859,7 @@ static void load_assets(loader *L) {
         else
             region_ref(L, T, r, col[C_REGION], 0, &reg);
         a->region = (uint32_t)(reg >= 0 ? reg : 0);
-        int has_lat = cell(T, r, col[C_LAT])[0] != 0, has_lon = cell(T, r, col[C_LON])[0] != 0;
-        if (has_lat != has_lon) {
-            rowerr(L, T, r, has_lat ? col[C_LAT] : col[C_LON],
-                   "%s given without %s (expected both, or neither to use the region's point)",
-                   has_lat ? "lat" : "lon", has_lat ? "lon" : "lat");
-        } else if (has_lat) {
-            get_num(L, T, r, col[C_LAT], 1, 0, &R_LAT, &a->lat);
-            get_num(L, T, r, col[C_LON], 1, 0, &R_LON, &a->lon);
-        } else if (sc->nregions > a->region) {
-            a->lat = sc->regions[a->region].lat;
-            a->lon = sc->regions[a->region].lon;
-        }
+        point_cells(L, T, r, col[C_LAT], col[C_LON], a->region, "region's", &a->lat, &a->lon);
         get_num(L, T, r, col[C_POP], 0, 0, &R_NONNEG, &a->population);
         get_dist(L, T, r, col[C_REPAIR], &repair_default, &a->repair);
         notes_row(L, T, r, &sc->asset_notes, ncols, sc->nassets);
@@ -1360,14 +1373,7 @@ static void load_iim(loader *L) {
     expanded *ex = NULL;
     size_t nex = 0, aex = 0;
     uint32_t *first_of = NULL;
-    unsigned char *kn = calloc(T->t.ncols, 1);
-    if (!kn) {
-        worst(L, CX_ENOMEM);
-        return;
-    }
-    int ok = resolve(L, T, spec, C_N, col, kn);
-    free(kn);
-    if (!ok) {
+    if (!resolve(L, T, spec, C_N, col, NULL)) {
         T->usable = 0;
         return;
     }

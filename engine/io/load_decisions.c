@@ -108,14 +108,7 @@ void cxi_ld_decisions(loader *L, const char *dir) {
         {"text", "message", 0}, {"by", NULL, 0}};
     static const range R_FACTOR = {0, 1, 1, 0, "a factor above 0 and at most 1"};
     int col[C_N];
-    unsigned char *kn = calloc(T->t.ncols, 1);
-    if (!kn) {
-        cxi_ld_worst(L, CX_ENOMEM);
-        goto done;
-    }
-    int ok = cxi_ld_resolve(L, T, spec, C_N, col, kn);
-    free(kn);
-    if (!ok) goto done;
+    if (!cxi_ld_resolve(L, T, spec, C_N, col, NULL)) goto done;
     uint32_t n = T->t.nrows;
     sc->decisions = cxi_ld_zalloc(L, (size_t)(n ? n : 1) * sizeof *sc->decisions);
     if (!sc->decisions) goto done;

@@ -58,6 +58,7 @@ void cxi_ld_rowerr(loader *L, const tab *T, unsigned r, int c, const char *fmt, 
     ;
 const char *cxi_ld_keep(loader *L, const char *s);
 void *cxi_ld_zalloc(loader *L, size_t n);
+/* known (a flag per column, for notes) may be NULL. */
 int cxi_ld_resolve(loader *L, tab *T, const colspec *spec, size_t n, int *idx, unsigned char *known);
 int cxi_ld_notes_begin(loader *L, const tab *T, const unsigned char *known, uint32_t nent,
                        cx_notes *nt, int *cols);
@@ -72,6 +73,9 @@ int cxi_ld_get_dist(loader *L, const tab *T, unsigned r, int c, const cxi_dist *
 int cxi_ld_region_ref(loader *L, const tab *T, unsigned r, int c, int star, int32_t *out);
 int cxi_ld_sector_cell(loader *L, const tab *T, unsigned r, int c, int *out);
 int cxi_ld_parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* An optional lat+lon pair of row r, else the point of region g; whose: "owner's", for messages. */
+void cxi_ld_point(loader *L, const tab *T, unsigned r, int clat, int clon, uint32_t g,
+                  const char *whose, double *lat, double *lon);
 
 /* load_response.c */
 /* A response key of scenario.csv (row r): 1 when k is one (handled, errors reported), 0 if not. */

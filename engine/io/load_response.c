@@ -8,27 +8,37 @@
 #include <string.h>
 
 #include "io/load_int.h"
+#include "model/response.h"
 
 #define Q(buf, s) cxi_diag_quote(buf, sizeof buf, s)
 
 /* ---- names ------------------------------------------------------------------------------- */
 
-static const char *const need_names[CX_NEED_COUNT] = {
-#define CX_NEED_NAME(e, s) s,
-    CX_NEED_LIST(CX_NEED_NAME)
-#undef CX_NEED_NAME
-};
-static const char *const hazard_names[CX_HAZARD_COUNT] = {
-#define CX_HAZARD_NAME(s) s,
-    CX_HAZARD_LIST(CX_HAZARD_NAME)
-#undef CX_HAZARD_NAME
-};
-static const char *const ipcr_names[] = {"inactive", "monitoring", "information_sharing", "full",
-                                         "closed"};
+#define NEED_LIST                                                                                  \
+    "usar, firefighting, pumping, rescue, water, medical, medevac, shelter, cbrn, coordination, "  \
+    "heavy_machinery, dehumidification, power_supply, hybrid"
+static const char need_list[] = NEED_LIST;
 
-static const char need_list[] =
-    "usar, firefighting, pumping, rescue, water, medical, medevac, shelter, cbrn, coordination, "
-    "heavy_machinery, dehumidification, power_supply, hybrid";
+/* Reports s as an unknown <what>: the closest of names when one is close, else what is expected.
+ * Returns -1. */
+static int unknown_name(loader *L, const tab *T, unsigned r, int c, const char *s,
+                        const char *const *names, size_t n, const char *what,
+                        const char *expected) {
+    char q[100];
+    const char *best = cxi_suggest(s, names, n);
+    if (best)
+        cxi_ld_rowerr(L, T, r, c, "unknown %s '%s' (did you mean '%s'?)", what, Q(q, s), best);
+    else
+        cxi_ld_rowerr(L, T, r, c, "unknown %s '%s' (expected %s)", what, Q(q, s), expected);
+    return -1;
+}
+
+/* Index of s among names (case-insensitive); -1 when it is none of them. */
+static int find_name(const char *s, const char *const *names, int n) {
+    for (int i = 0; i < n; i++)
+        if (cxi_ieq(s, names[i])) return i;
+    return -1;
+}
 
 /* ---- scenario.csv keys ------------------------------------------------------------------- */
 
@@ -102,7 +112,7 @@ static int need_key(loader *L, tab *T, unsigned r, int kc, int vc, const char *k
     cx_params *p = &L->sc->params;
     int n = cxi_need_parse(k + plen);
     if (n < 0) {
-        const char *best = cxi_suggest(k + plen, need_names, CX_NEED_COUNT);
+        const char *best = cxi_suggest(k + plen, cxi_need_names, CX_NEED_COUNT);
         if (best)
             cxi_ld_rowerr(L, T, r, kc, "unknown need type '%s' in key '%s' (did you mean '%s'?)",
                           Q(q, k + plen), Q(q2, k), best);
@@ -263,16 +273,10 @@ int cxi_ld_capacity_ref(loader *L, const tab *T, unsigned r, int c, uint32_t *ou
 
 static int need_cell(loader *L, const tab *T, unsigned r, int c, int *out) {
     const char *s = cxi_ld_cell(T, r, c);
-    char q[100];
     *out = cxi_need_parse(s);
     if (*out >= 0) return 0;
-    const char *best = cxi_suggest(s, need_names, CX_NEED_COUNT);
-    if (best)
-        cxi_ld_rowerr(L, T, r, c, "unknown need type '%s' (did you mean '%s'?)", Q(q, s), best);
-    else
-        cxi_ld_rowerr(L, T, r, c, "unknown need type '%s' (expected one of: %s)", Q(q, s),
-                      need_list);
-    return -1;
+    return unknown_name(L, T, r, c, s, cxi_need_names, CX_NEED_COUNT, "need type",
+                        "one of: " NEED_LIST);
 }
 
 void cxi_ld_capacities(loader *L) {
@@ -297,8 +301,6 @@ void cxi_ld_capacities(loader *L) {
     static const range R_RATE = {0, HUGE_VAL, 1, 0, "a rate above 0 (need units per unit-hour)"};
     static const range R_SPEED = {0, HUGE_VAL, 1, 0, "a speed in km/h above 0"};
     static const range R_FACTOR = {0, 1, 1, 0, "a number above 0 and at most 1"};
-    static const range R_LAT = {-90, 90, 0, 0, "a latitude in degrees, from -90 to 90"};
-    static const range R_LON = {-180, 180, 0, 0, "a longitude in degrees, from -180 to 180"};
     int col[C_N];
     uint32_t n = T->t.nrows;
     unsigned char *kn = calloc(T->t.ncols ? T->t.ncols : 1, 1);
@@ -433,19 +435,7 @@ void cxi_ld_capacities(loader *L) {
             cxi_ld_sector_cell(L, T, r, col[C_REPAIRS], &c->repairs) != 0)
             c->repairs = -1;
         cxi_ld_get_num(L, T, r, col[C_RFACTOR], 0, 0.5, &R_FACTOR, &c->repair_factor);
-        int has_lat = cxi_ld_cell(T, r, col[C_LAT])[0] != 0,
-            has_lon = cxi_ld_cell(T, r, col[C_LON])[0] != 0;
-        if (has_lat != has_lon) {
-            cxi_ld_rowerr(L, T, r, has_lat ? col[C_LAT] : col[C_LON], "%s given without %s "
-                          "(expected both, or neither to use the owner's point)",
-                          has_lat ? "lat" : "lon", has_lat ? "lon" : "lat");
-        } else if (has_lat) {
-            cxi_ld_get_num(L, T, r, col[C_LAT], 1, 0, &R_LAT, &c->lat);
-            cxi_ld_get_num(L, T, r, col[C_LON], 1, 0, &R_LON, &c->lon);
-        } else if (sc->nregions > c->owner) {
-            c->lat = sc->regions[c->owner].lat;
-            c->lon = sc->regions[c->owner].lon;
-        }
+        cxi_ld_point(L, T, r, col[C_LAT], col[C_LON], c->owner, "owner's", &c->lat, &c->lon);
         if (cxi_ld_cell(T, r, col[C_PREPOS])[0]) {
             int32_t g;
             if (cxi_ld_region_ref(L, T, r, col[C_PREPOS], 0, &g) == 0) c->prepositioned_at = g;
@@ -507,7 +497,7 @@ int cxi_ld_needs(loader *L, const tab *T, unsigned r, int c, const double **out)
         while (*amt == ' ' || *amt == '\t') amt++;
         int nd = cxi_need_parse(name);
         if (nd < 0) {
-            const char *best = cxi_suggest(name, need_names, CX_NEED_COUNT);
+            const char *best = cxi_suggest(name, cxi_need_names, CX_NEED_COUNT);
             if (best)
                 cxi_ld_rowerr(L, T, r, c, "unknown need type '%s' in item %d (did you mean "
                               "'%s'?)", Q(q, name), k, best);
@@ -527,7 +517,7 @@ int cxi_ld_needs(loader *L, const tab *T, unsigned r, int c, const double **out)
         }
         if (v[nd] > 0) {
             cxi_ld_rowerr(L, T, r, c, "need '%s' is given twice (item %d; expected each need "
-                          "type once)", need_names[nd], k);
+                          "type once)", cxi_need_names[nd], k);
             bad = 1;
             continue;
         }
@@ -546,39 +536,21 @@ int cxi_ld_needs(loader *L, const tab *T, unsigned r, int c, const double **out)
 
 int cxi_ld_hazard(loader *L, const tab *T, unsigned r, int c, int *out) {
     const char *s = cxi_ld_cell(T, r, c);
-    char q[100];
-    for (int i = 0; i < CX_HAZARD_COUNT; i++)
-        if (cxi_ieq(s, hazard_names[i])) {
-            *out = i;
-            return 0;
-        }
-    *out = CX_HAZARD_COUNT - 1;
-    const char *best = cxi_suggest(s, hazard_names, CX_HAZARD_COUNT);
-    if (best)
-        cxi_ld_rowerr(L, T, r, c, "unknown hazard '%s' (did you mean '%s'?)", Q(q, s), best);
-    else
-        cxi_ld_rowerr(L, T, r, c, "unknown hazard '%s' (expected earthquake, flood, wildfire, "
-                      "storm, blackout, cyber, cbrn, drought, epidemic or other)", Q(q, s));
-    return -1;
+    int i = find_name(s, cxi_hazard_names, CX_HAZARD_COUNT);
+    *out = i >= 0 ? i : CX_HAZARD_COUNT - 1;
+    if (i >= 0) return 0;
+    return unknown_name(L, T, r, c, s, cxi_hazard_names, CX_HAZARD_COUNT, "hazard",
+                        "earthquake, flood, wildfire, storm, blackout, cyber, cbrn, drought, "
+                        "epidemic or other");
 }
 
 int cxi_ld_ipcr_mode(loader *L, const tab *T, unsigned r, int c, int *out) {
     const char *s = cxi_ld_cell(T, r, c);
-    char q[100];
-    for (int i = 0; i <= CX_IPCR_CLOSED; i++)
-        if (cxi_ieq(s, ipcr_names[i])) {
-            *out = i;
-            return 0;
-        }
-    if (cxi_ieq(s, "info_sharing")) {
-        *out = CX_IPCR_INFO_SHARING;
-        return 0;
-    }
-    const char *best = cxi_suggest(s, ipcr_names, 5);
-    if (best)
-        cxi_ld_rowerr(L, T, r, c, "unknown IPCR mode '%s' (did you mean '%s'?)", Q(q, s), best);
-    else
-        cxi_ld_rowerr(L, T, r, c, "unknown IPCR mode '%s' (expected inactive, monitoring, "
-                      "information_sharing, full or closed)", Q(q, s));
-    return -1;
+    int i = find_name(s, cxi_ipcr_names, CX_IPCR_CLOSED + 1);
+    if (i < 0 && cxi_ieq(s, "info_sharing")) i = CX_IPCR_INFO_SHARING;
+    if (i < 0)
+        return unknown_name(L, T, r, c, s, cxi_ipcr_names, CX_IPCR_CLOSED + 1, "IPCR mode",
+                            "inactive, monitoring, information_sharing, full or closed");
+    *out = i;
+    return 0;
 }

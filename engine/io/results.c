@@ -44,20 +44,28 @@ static cx_status finish(FILE *f) {
     return bad ? CX_EIO : CX_OK;
 }
 
+/* Creates path and writes its header row; NULL when it cannot be opened. */
+static FILE *open_table(const char *path, const char *header) {
+    FILE *f = fopen(path, "wb");
+    if (f) fputs(header, f);
+    return f;
+}
+
+/* Writes one cell (NULL is an empty cell) and the separator or newline after it. */
+static void put_cell(FILE *f, const char *s, int after) {
+    cxi_csv_put(f, s ? s : "");
+    fputc(after, f);
+}
+
 cx_status cxi_metrics_write(const char *path, const cx_metric *m, size_t n) {
     if (!path || (n > 0 && !m)) return CX_EINVAL;
-    FILE *f = fopen(path, "wb");
+    FILE *f = open_table(path, "metric,sector,region,unit,value\n");
     if (!f) return CX_EIO;
-    fputs("metric,sector,region,unit,value\n", f);
     for (size_t i = 0; i < n; i++) {
-        cxi_csv_put(f, m[i].name ? m[i].name : "");
-        fputc(',', f);
-        cxi_csv_put(f, m[i].sector ? m[i].sector : "");
-        fputc(',', f);
-        cxi_csv_put(f, m[i].region ? m[i].region : "");
-        fputc(',', f);
-        cxi_csv_put(f, m[i].unit ? m[i].unit : "");
-        fputc(',', f);
+        put_cell(f, m[i].name, ',');
+        put_cell(f, m[i].sector, ',');
+        put_cell(f, m[i].region, ',');
+        put_cell(f, m[i].unit, ',');
         cxi_csv_put_number(f, m[i].value);
         fputc('\n', f);
     }
@@ -66,14 +74,11 @@ cx_status cxi_metrics_write(const char *path, const cx_metric *m, size_t n) {
 
 cx_status cxi_manifest_write(const char *path, const cxi_kv *kv, size_t n) {
     if (!path || (n > 0 && !kv)) return CX_EINVAL;
-    FILE *f = fopen(path, "wb");
+    FILE *f = open_table(path, "key,value\n");
     if (!f) return CX_EIO;
-    fputs("key,value\n", f);
     for (size_t i = 0; i < n; i++) {
-        cxi_csv_put(f, kv[i].key ? kv[i].key : "");
-        fputc(',', f);
-        cxi_csv_put(f, kv[i].value ? kv[i].value : "");
-        fputc('\n', f);
+        put_cell(f, kv[i].key, ',');
+        put_cell(f, kv[i].value, '\n');
     }
     return finish(f);
 }

@@ -20,30 +20,30 @@ static int ieq(const char *a, const char *b) {
     return *a == *b;
 }
 
-static const char *const need_names[CX_NEED_COUNT] = {
+const char *const cxi_need_names[CX_NEED_COUNT] = {
 #define CX_NEED_NAME(e, s) s,
     CX_NEED_LIST(CX_NEED_NAME)
 #undef CX_NEED_NAME
 };
-static const char *const hazard_names[CX_HAZARD_COUNT] = {
+const char *const cxi_hazard_names[CX_HAZARD_COUNT] = {
 #define CX_HAZARD_NAME(s) s,
     CX_HAZARD_LIST(CX_HAZARD_NAME)
 #undef CX_HAZARD_NAME
 };
-static const char *const ipcr_names[] = {"inactive", "monitoring", "information_sharing", "full",
-                                         "closed"};
+const char *const cxi_ipcr_names[CX_IPCR_CLOSED + 1] = {"inactive", "monitoring",
+                                                        "information_sharing", "full", "closed"};
 static const char *const pool_names[] = {"national", "ecpp", "rescue"};
 
 const char *cxi_need_name(int need) {
-    return need >= 0 && need < CX_NEED_COUNT ? need_names[need] : "";
+    return need >= 0 && need < CX_NEED_COUNT ? cxi_need_names[need] : "";
 }
 int cxi_need_parse(const char *s) {
     for (int i = 0; s && i < CX_NEED_COUNT; i++)
-        if (ieq(s, need_names[i])) return i;
+        if (ieq(s, cxi_need_names[i])) return i;
     return -1;
 }
-const char *cxi_hazard_name(int h) { return h >= 0 && h < CX_HAZARD_COUNT ? hazard_names[h] : ""; }
-const char *cxi_ipcr_mode_name(int m) { return m >= 0 && m <= CX_IPCR_CLOSED ? ipcr_names[m] : ""; }
+const char *cxi_hazard_name(int h) { return h >= 0 && h < CX_HAZARD_COUNT ? cxi_hazard_names[h] : ""; }
+const char *cxi_ipcr_mode_name(int m) { return m >= 0 && m <= CX_IPCR_CLOSED ? cxi_ipcr_names[m] : ""; }
 const char *cxi_pool_name(int p) { return p >= 0 && p <= CX_POOL_RESCUE ? pool_names[p] : ""; }
 
 

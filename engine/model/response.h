@@ -101,6 +101,10 @@ typedef struct cxi_resp {
 } cxi_resp;
 
 /* incident.c */
+/* Names by enum value, as written in scenarios and outputs: the one table the loader reads too. */
+extern const char *const cxi_need_names[CX_NEED_COUNT];
+extern const char *const cxi_hazard_names[CX_HAZARD_COUNT];
+extern const char *const cxi_ipcr_names[CX_IPCR_CLOSED + 1];
 int cxi_resp_wanted(const cx_scenario *sc); /* the scenario has capacities or response injects */
 cx_status cxi_resp_init(cx_sim *sim);
 void cxi_resp_free(cx_sim *sim);

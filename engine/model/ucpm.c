@@ -316,6 +316,26 @@ static double unit_per(const cx_sim *sim, const cx_capacity *C) {
     return C->rate / 3600.0 * (e < w ? e : w);
 }
 
+/* The open incident of region home, other than skip, that most needs units of capacity C by the
+ * allocation rule; 0 when none needs any. */
+static int best_incident(cx_sim *sim, const cx_capacity *C, uint32_t home, uint32_t skip,
+                         cx_time t, akey *best) {
+    cxi_resp *R = sim->resp;
+    double per = unit_per(sim, C);
+    int found = 0;
+    for (uint32_t k = 0; k < R->nopen_inc; k++) {
+        uint32_t i = R->open_inc[k];
+        if (i == skip || R->inc[i].region != home) continue;
+        akey a = {units_needed(cxi_inc_uncovered(sim, i, C->need, t, 0), per), R->inc[i].t_open,
+                  "", i};
+        if (a.need > 0 && (!found || better(&a, best))) {
+            *best = a;
+            found = 1;
+        }
+    }
+    return found;
+}
+
 /* National use: u may serve incidents of its home (or station) region, best first. */
 static cx_status national(cx_sim *sim, uint32_t u, cx_time t, int *done) {
     cxi_resp *R = sim->resp;
@@ -325,20 +345,8 @@ static cx_status national(cx_sim *sim, uint32_t u, cx_time t, int *done) {
     if (C->pool == CX_POOL_RESCUE && U->station < 0) return CX_OK;
     uint32_t home = home_region(sim, U);
     if (!R->inc_open_r[home]) return CX_OK;
-    double per = unit_per(sim, C);
     akey best = {0, 0, "", 0};
-    int found = 0;
-    for (uint32_t k = 0; k < R->nopen_inc; k++) {
-        uint32_t i = R->open_inc[k];
-        if (R->inc[i].region != home) continue;
-        akey a = {units_needed(cxi_inc_uncovered(sim, i, C->need, t, 0), per), R->inc[i].t_open,
-                  "", i};
-        if (a.need > 0 && (!found || better(&a, &best))) {
-            best = a;
-            found = 1;
-        }
-    }
-    if (!found) return CX_OK;
+    if (!best_incident(sim, C, home, UINT32_MAX, t, &best)) return CX_OK;
     *done = 1;
     cx_status st = commit(sim, u, best.idx, -1, t);
     if (st == CX_OK) st = req_coverage(sim, best.idx, t);
@@ -503,20 +511,8 @@ static cx_status move_national(cx_sim *sim, uint32_t u, cx_time t, int *moved) {
     double left = U->endurance - (double)(t - U->op_start);
     if (U->req >= 0 || U->inc < 0 || !(left > 0)) return CX_OK;
     uint32_t home = home_region(sim, U), from = (uint32_t)U->inc;
-    double per = unit_per(sim, C);
     akey best = {0, 0, "", 0};
-    int found = 0;
-    for (uint32_t k = 0; k < R->nopen_inc; k++) {
-        uint32_t i = R->open_inc[k];
-        if (i == from || R->inc[i].region != home) continue;
-        akey a = {units_needed(cxi_inc_uncovered(sim, i, C->need, t, 0), per), R->inc[i].t_open,
-                  "", i};
-        if (a.need > 0 && (!found || better(&a, &best))) {
-            best = a;
-            found = 1;
-        }
-    }
-    if (!found) return CX_OK;
+    if (!best_incident(sim, C, home, from, t, &best)) return CX_OK;
     *moved = 1;
     const cx_region *a = &sim->sc->regions[R->inc[from].region];
     const cx_region *b = &sim->sc->regions[R->inc[best.idx].region];

@@ -64,7 +64,7 @@ has "err advance unit" "$L" "error: advance '6x': unknown unit 'x' in '6x'"
 has "err advance missing" "$L" "error: advance: missing the duration (e.g. 'advance 6h')"
 has "err advance zero" "$L" "error: advance '0': expected a duration > 0"
 has "err goto bad" "$L" "error: goto 'yesterday':"
-has "err goto past" "$L" "error: goto time is not after the current time (going back is planned: branch/back)"
+has "err goto past" "$L" "error: goto time is not after the current time (to go back: 'branch' before, then 'back')"
 has "err goto horizon" "$L" "error: goto 'T+999:00': after the scenario horizon T+168:00"
 has "err goto missing" "$L" "error: goto: missing the time"
 has "err next arg" "$L" "error: next: takes no argument (did you mean 'advance 6h'?)"
@@ -148,6 +148,75 @@ echo "hello" >"$W/notj.txt"
 has "not a journal: message" "$W/nj.log" "not a crisim exercise journal"
 "$CRISIM" exercise "$SC" --resume "$W/cut/journal.txt" --seed 7 </dev/null >"$W/sd.log" 2>&1
 [ $? -eq 2 ] && ok "seed mismatch: exit 2" || bad "seed mismatch"
+
+# ---- what-if: continuations, deterministic, the live exercise unchanged -------------------------
+"$CRISIM" exercise "$SC" --out "$W/wi1" <"$DATA/whatif.txt" >"$W/wi1.log" 2>&1
+"$CRISIM" exercise "$SC" --out "$W/wi2" <"$DATA/whatif.txt" >"$W/wi2.log" 2>&1
+"$CRISIM" exercise "$SC" --out "$W/wiref" <"$DATA/whatif-ref.txt" >"$W/wiref.log" 2>&1
+L="$W/wi1.log"
+has "help what-if" "$L" "what-if  N [decide KIND ...]"
+has "what-if header" "$L" "what-if: 6 continuations from T+06:00 2024-06-03 06:00Z to the horizon T+168:00 (seed 1, replicates 1..6"
+has "what-if columns" "$L" "with the decision"
+has "what-if metric row" "$L" "  trust_hours_lost "
+has "what-if unchanged" "$L" "the live exercise is unchanged"
+has "err what-if missing" "$L" "error: what-if: missing the number of continuations"
+has "err what-if count" "$L" "error: what-if 'x': expected a number of continuations in 1..10000"
+has "err what-if tail" "$L" "error: what-if: expected 'decide KIND ...' after the count, not 'bogus'"
+has "err what-if kind" "$L" "error: decide: unknown decision kind 'nope'"
+grep -A40 '^what-if: ' "$W/wi1.log" | grep -v 'output\|saved\|report:' >"$W/wi1.out"
+grep -A40 '^what-if: ' "$W/wi2.log" | grep -v 'output\|saved\|report:' >"$W/wi2.out"
+[ -s "$W/wi1.out" ] && cmp -s "$W/wi1.out" "$W/wi2.out" && ok "what-if deterministic (same output twice)" \
+    || bad "what-if output differs between two runs"
+# the diff of medians of trust_hours_lost is negative: public communication slows the trust loss
+grep -q '^  trust_hours_lost .* -[0-9.]*$' "$L" && ok "what-if: public communication lowers trust hours lost" \
+    || bad "what-if: no negative difference for trust_hours_lost"
+cmp -s "$W/wi1/timeline.csv" "$W/wiref/timeline.csv" && ok "timeline unchanged after what-if" \
+    || bad "timeline changed by what-if"
+[ "$(grep -c '^X' "$W/wi1/decisions.csv")" -eq 0 ] && ok "what-if records no decision" || bad "what-if wrote a decision"
+
+# ---- branch / back / branches, resume after back, report ----------------------------------------
+"$CRISIM" exercise "$SC" --out "$W/br" <"$DATA/branch.txt" >"$W/br.log" 2>&1
+[ $? -eq 0 ] && ok "branch script exits 0" || bad "branch script exit"
+L="$W/br.log"
+has "err back without branch" "$L" "error: back: no branch kept yet"
+has "branch kept" "$L" "branch A kept at T+00:00 2024-06-03 00:00Z, move 1, 0 decisions and notes"
+has "branch default name" "$L" "branch b2 kept at T+00:00"
+has "branches lists" "$L" "  A                T+00:00 2024-06-03 00:00Z  move 1  0 decisions and notes"
+has "err back unknown" "$L" "error: back: unknown branch 'nope'"
+has "back" "$L" "back to branch A: now T+00:00 2024-06-03 00:00Z, move 1, 0 decisions and notes"
+has "status after back" "$L" "decisions and notes 0"
+has "report written" "$L" "report: $W/br/report.md"
+R="$W/br/report.md"
+has "report timeline table" "$R" "| T+06:00 | 1 | inject (message) | M1-02 |"
+has "report decision row" "$R" "| decision public_communication | X1 | NL pre-bunking campaign (by facilitator) |"
+has "report expected observed" "$R" "| M1-02 | T+06:00 | request platform action under the DSA; prepare pre-bunking messages | yes | X1 public_communication |"
+has "report not observed" "$R" "| not observed |"
+has "report deadlines" "$R" "## Notification deadlines"
+has "report baseline" "$R" "| metric | unit | played | baseline | difference |"
+has "report frames or note" "$R" "## Map per move"
+if grep -qF '![move 1](report/move-1.png)' "$R"; then
+    [ -s "$W/br/report/move-1.png" ] && ok "report frames written (viewer built)" \
+        || bad "report links frames that are missing"
+else
+    has "report says why there are no frames" "$R" "No frames: "
+fi
+# the report is written automatically when play reaches the horizon
+for _ in $(seq 40); do echo next; done | "$CRISIM" exercise "$SC" --out "$W/hz" >"$W/hz.log" 2>&1
+has "report at the horizon" "$W/hz.log" "end of the scenario (horizon reached)"
+[ "$(grep -c "report: $W/hz/report.md" "$W/hz.log")" -eq 2 ] && ok "report at the horizon and at the end of input" \
+    || bad "report at the horizon: $(grep -c 'report: ' "$W/hz.log") lines"
+has "horizon: clocks in the report" "$W/hz/report.md" "| NL:nis2_early_warning#1 | T+80:30 | T+104:30 |"
+# after back, the escalation is gone: decisions.csv holds the two decisions taken after it
+[ "$(grep -c '^X' "$W/br/decisions.csv")" -eq 2 ] && ok "decisions.csv rewritten to the branch" \
+    || bad "decisions.csv after back: $(grep -c '^X' "$W/br/decisions.csv") rows"
+grep -q 'ipcr_escalate' "$W/br/timeline.csv" && bad "timeline still has the abandoned decision" \
+    || ok "timeline rewritten to the branch"
+# resume after back lands in the same state
+echo quit | "$CRISIM" exercise "$SC" --resume "$W/br/journal.txt" --out "$W/br2" >"$W/br2.log" 2>&1
+[ $? -eq 0 ] && ok "resume after back exits 0" || bad "resume after back exit"
+for f in timeline.csv decisions.csv report.md; do
+    cmp -s "$W/br/$f" "$W/br2/$f" && ok "resume after back: $f identical" || bad "resume after back: $f differs"
+done
 
 [ $fails -eq 0 ] && echo "all exercise tests passed" || echo "$fails exercise test(s) failed"
 [ $fails -eq 0 ]

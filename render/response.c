@@ -157,6 +157,8 @@ void cxv_resp_unit(const cxv_resp *R, const cxv_view *v, size_t u, cxv_unit_pos 
             !strcmp(cxv_row_text(tl, q), "prepositioned"))
             region_point(sc, cxv_str(tl, cxv_timeline_entity(tl, q->entity)->region), &p->lon0, &p->lat0);
     }
+    int known = cap != NULL;
+    if (i > R->ufirst[u]) known = known || p->lon0 != hlon || p->lat0 != hlat;
     if (ret) {
         p->lon1 = hlon;
         p->lat1 = hlat;
@@ -164,7 +166,16 @@ void cxv_resp_unit(const cxv_resp *R, const cxv_view *v, size_t u, cxv_unit_pos 
         p->region = region_point(sc, reg, &p->lon1, &p->lat1);
         if (p->region < 0) return;
     }
-    if (!cap && ret) return;
+    /* a unit of a capacity the scenario does not have: no home, so no line to draw */
+    if (!cap && (ret || !known)) {
+        if (!ret) {
+            p->lon0 = p->lon1;
+            p->lat0 = p->lat1;
+            p->f = 1;
+            p->where = CXV_UNIT_MOVING;
+        }
+        return;
+    }
     double dur = 0;
     if (i + 1 < R->ufirst[u + 1]) dur = (double)(cxv_timeline_row(tl, R->urow[i + 1])->t - r->t);
     else if (cap && cap->speed_kmh > 0)

@@ -61,8 +61,8 @@ typedef struct {
     FILE *o;        /* command output: stdout, or /dev/null while replaying */
     FILE *err;      /* error messages: stderr, or /dev/null while replaying */
     int rebuilding; /* records are being regenerated: nothing printed */
-    int replaying;  /* --resume is replaying the journal: commands that change nothing are skipped */
-    char **drows;   /* decisions taken so far, as CSV rows */
+    int replaying; /* --resume is replaying the journal: commands that change nothing are skipped */
+    char **drows;  /* decisions taken so far, as CSV rows */
     size_t ndrows, capdrows;
     uint8_t *fired;    /* per inject */
     cx_time *fired_at; /* per inject: when it fired (valid when fired) */

@@ -1,9 +1,10 @@
 /* scenario.h — the in-memory scenario: plain data filled by engine/io, read by the models.
- * Invariant: after cx_scenario_load returns, nothing here changes; entities refer to each other by
- * 32-bit index into these arrays, and every string lives in the scenario's arena. */
+ * Invariant: after cx_scenario_load returns, nothing here changes (but the cache infra_prep, built
+ * once, atomically); entities refer to each other by 32-bit index, every string lives in the arena. */
 #ifndef CX_SCENARIO_H
 #define CX_SCENARIO_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "crisim.h"
@@ -274,6 +275,13 @@ struct cx_scenario {
      * which are then searched linearly. */
     uint32_t *region_slots, *asset_slots;
     uint32_t region_nslots, asset_nslots;
+    /* What the asset model derives from assets and links alone (adjacency, components: model/
+     * sim_int.h), built by the first cx_sim_create of a loaded scenario (asset_slots != NULL) and
+     * shared read-only by every later simulation, also across threads: infra_prep_state goes
+     * 0 (none) -> 1 (one thread building, in the arena) -> 2 (ready). Hand-built scenarios may
+     * still change between simulations, so each of their simulations builds its own copy. */
+    struct cxi_infra_prep *infra_prep;
+    atomic_int infra_prep_state;
 };
 
 /* Index of region/asset by id, -1 when absent (linear or hashed; fine at load time only). */

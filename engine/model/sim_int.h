@@ -43,7 +43,6 @@ typedef struct {
     int32_t depth;      /* 0 direct, cause supplier's depth + 1 when cascaded */
     uint8_t level;      /* CXI_LEVEL_* of q */
     uint8_t state;      /* CXI_STATE_* last emitted */
-    uint8_t upd_pending;    /* an update event is queued (dedupe) */
     uint8_t repair_pending; /* a repair will complete (maybe after the horizon: no event then) */
     uint8_t disabled;       /* disable inject: no repair until restore */
     uint8_t dirty;          /* changed since the last metrics settle */
@@ -74,6 +73,21 @@ typedef struct {
 
 #define CXI_MAX_OBSERVERS 8
 
+/* Per-scenario data of the asset model (infra.c): depends only on assets and links, so it is built
+ * once per loaded scenario (see cx_scenario.infra_prep) and only read by simulations. Link
+ * positions p: the dependent-side CSR order (in_links[p] is the scenario's link); edges e: the
+ * supplier-side CSR order. The hot loop reads the compact per-edge arrays, never cx_link, except
+ * to sample a delay or recovery. */
+typedef struct cxi_infra_prep {
+    uint32_t *in_start, *in_links, *in_sup;   /* CSR: links into each asset, and their suppliers */
+    uint32_t *out_start, *out_links, *out_dep; /* CSR: links (as p) out of each asset, dependents */
+    uint32_t *link_pos;  /* scenario link -> p */
+    double *in_w;        /* strength of link p */
+    uint32_t *p_dep;     /* dependent asset of link p */
+    int32_t *out_qmin;   /* edge e: the supplier is below the threshold iff its q >= out_qmin[e] */
+    uint32_t *scc;       /* strongly connected component of each asset */
+} cxi_infra_prep;
+
 struct cx_sim {
     const cx_scenario *sc;
     uint64_t seed, replicate;
@@ -98,8 +112,12 @@ struct cx_sim {
     cxi_asset_state *as;      /* nassets */
     /* Per-link state is indexed by the link's position p in the dependent-side CSR (in_links[p]
      * is the scenario's link), so refresh() walks an asset's incoming links sequentially. */
-    uint32_t *link_pos;       /* scenario link -> p */
-    double *in_w;             /* strength of link p */
+    const uint32_t *link_pos; /* scenario link -> p */
+    const double *in_w;       /* strength of link p */
+    const uint32_t *p_dep;    /* dependent asset of link p */
+    const int32_t *out_qmin;  /* edge e: threshold of the link as a q (see cxi_infra_prep) */
+    uint8_t *upd;             /* nassets: an update event is queued (dedupe), kept apart from
+                               * as[] so the cascade's random accesses touch one byte */
     uint8_t *lstate;          /* nlinks, CXI_LINK_* */
     cxi_event_id *lev;        /* nlinks, pending activation/deactivation */
     uint8_t *lin;             /* nlinks: the link is in the counted set C (a DAG) */
@@ -111,9 +129,10 @@ struct cx_sim {
     uint64_t *lexcl_ver;      /* nlinks: supplier's qver when the link was excluded */
     uint64_t *qver;           /* nassets: number of q changes; an excluded link is examined
                                * again only after its supplier's q changed */
-    uint32_t *in_start, *in_links, *in_sup;   /* CSR: links into each asset, and their suppliers */
-    uint32_t *out_start, *out_links, *out_dep; /* CSR: links (as p) out of each asset, dependents */
-    uint32_t *scc;            /* strongly connected component of each asset */
+    /* from the cxi_infra_prep (the scenario's, or the sim's own for a hand-built scenario) */
+    const uint32_t *in_start, *in_links, *in_sup;
+    const uint32_t *out_start, *out_links, *out_dep;
+    const uint32_t *scc;
     /* Counted links (lin) form a DAG; ord is a topological order of it
      * inside each component, kept by Pearce-Kelly. An asset that counts for nobody (nout == 0)
      * moves to the end of the order (ord_next) before it draws on suppliers, so links that follow

@@ -173,6 +173,10 @@ grep -q '^  trust_hours_lost .* -[0-9.]*$' "$L" && ok "what-if: public communica
 cmp -s "$W/wi1/timeline.csv" "$W/wiref/timeline.csv" && ok "timeline unchanged after what-if" \
     || bad "timeline changed by what-if"
 [ "$(grep -c '^X' "$W/wi1/decisions.csv")" -eq 0 ] && ok "what-if records no decision" || bad "what-if wrote a decision"
+grep -qF "$(printf '21600\twhat-if 6')" "$W/wi1/journal.txt" && ok "what-if journaled" || bad "what-if not journaled"
+echo quit | "$CRISIM" exercise "$SC" --resume "$W/wi1/journal.txt" --out "$W/wi3" >"$W/wi3.log" 2>&1
+cmp -s "$W/wi1/timeline.csv" "$W/wi3/timeline.csv" && ok "resume of a journal with what-if: same timeline" \
+    || bad "resume of a journal with what-if: timeline differs"
 
 # ---- branch / back / branches, resume after back, report ----------------------------------------
 "$CRISIM" exercise "$SC" --out "$W/br" <"$DATA/branch.txt" >"$W/br.log" 2>&1

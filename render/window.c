@@ -15,7 +15,9 @@ static const double speeds[] = {60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12
 #define NSPEEDS (sizeof speeds / sizeof speeds[0])
 #define STATUS_MS 4000
 /* what Left/Right step through: sector rows come every model step and would drown the rest */
-#define EVENTS ((1u << CXV_KIND_RUN) | (1u << CXV_KIND_INJECT) | (1u << CXV_KIND_ASSET))
+#define EVENTS ((1u << CXV_KIND_RUN) | (1u << CXV_KIND_INJECT) | (1u << CXV_KIND_ASSET) |               \
+                (1u << CXV_KIND_INCIDENT) | (1u << CXV_KIND_REQUEST) | (1u << CXV_KIND_IPCR) |         \
+                (1u << CXV_KIND_DECISION))
 
 typedef struct {
     cxv_view *v;

@@ -278,7 +278,6 @@ static int get_dist(loader *L, const tab *T, unsigned r, int c, const cxi_dist *
     return 0;
 }
 
-/* Whole decimal number without sign; 0 ok, -1 not a number, -2 too large. */
 /* An optional point of row r: lat and lon together, or neither for the point of region g (when it
  * was loaded); whose names that point in the message ("region's", "owner's"). */
 static void point_cells(loader *L, const tab *T, unsigned r, int clat, int clon, uint32_t g,
@@ -298,6 +297,7 @@ static void point_cells(loader *L, const tab *T, unsigned r, int clat, int clon,
     }
 }
 
+/* Whole decimal number without sign; 0 ok, -1 not a number, -2 too large. */
 static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
     uint64_t v = 0;
     if (!*s) return -1;

@@ -3,6 +3,8 @@
  * dependents through update events at the same instant, one pending per asset), and the links
  * whose contribution is counted always form a DAG, so no loop feeds an asset's outage back. */
 #include <math.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,12 +58,11 @@ static void *zalloc(cxi_arena *a, size_t n, size_t size) {
 
 /* CSR adjacency: for each key (supplier or dependent) the links in file order, and the asset at
  * the other end (kept beside the link so loop searches touch one array less). O(assets + links). */
-static cx_status build_csr(cx_sim *sim, int by_dependent, uint32_t **start_out, uint32_t **list_out,
-                           uint32_t **other_out) {
-    const cx_scenario *sc = sim->sc;
-    uint32_t *start = zalloc(&sim->arena, (size_t)sc->nassets + 1, sizeof *start);
-    uint32_t *list = zalloc(&sim->arena, sc->nlinks ? sc->nlinks : 1, sizeof *list);
-    uint32_t *other = zalloc(&sim->arena, sc->nlinks ? sc->nlinks : 1, sizeof *other);
+static cx_status build_csr(const cx_scenario *sc, cxi_arena *arena, int by_dependent,
+                           uint32_t **start_out, uint32_t **list_out, uint32_t **other_out) {
+    uint32_t *start = zalloc(arena, (size_t)sc->nassets + 1, sizeof *start);
+    uint32_t *list = zalloc(arena, sc->nlinks ? sc->nlinks : 1, sizeof *list);
+    uint32_t *other = zalloc(arena, sc->nlinks ? sc->nlinks : 1, sizeof *other);
     uint32_t *fill = malloc(((size_t)sc->nassets + 1) * sizeof *fill);
     if (!start || !list || !other || !fill) {
         free(fill);
@@ -86,11 +87,10 @@ static cx_status build_csr(cx_sim *sim, int by_dependent, uint32_t **start_out, 
 /* Strongly connected components (iterative Tarjan, so a 100,000-asset chain cannot overflow the
  * stack). A cause chain can only lead back to an asset inside its own component, which bounds the
  * cycle check of refresh() by the component's size. */
-static cx_status build_scc(cx_sim *sim) {
-    const cx_scenario *sc = sim->sc;
+static cx_status build_scc(const cx_scenario *sc, cxi_arena *arena, cxi_infra_prep *pr) {
     uint32_t n = sc->nassets;
     const uint32_t NONE = UINT32_MAX;
-    sim->scc = zalloc(&sim->arena, n ? n : 1, sizeof *sim->scc);
+    pr->scc = zalloc(arena, n ? n : 1, sizeof *pr->scc);
     uint32_t *index = malloc((size_t)(n ? n : 1) * sizeof *index);
     uint32_t *low = malloc((size_t)(n ? n : 1) * sizeof *low);
     uint32_t *stack = malloc((size_t)(n ? n : 1) * sizeof *stack);
@@ -98,7 +98,7 @@ static cx_status build_scc(cx_sim *sim) {
     uint32_t *edge = malloc((size_t)(n ? n : 1) * sizeof *edge);
     uint8_t *on = calloc(n ? n : 1, 1);
     cx_status st = CX_OK;
-    if (!sim->scc || !index || !low || !stack || !call || !edge || !on) {
+    if (!pr->scc || !index || !low || !stack || !call || !edge || !on) {
         st = CX_ENOMEM;
         goto done;
     }
@@ -108,20 +108,20 @@ static cx_status build_scc(cx_sim *sim) {
         if (index[root] != NONE) continue;
         uint32_t depth = 0;
         call[depth] = root;
-        edge[depth++] = sim->out_start[root];
+        edge[depth++] = pr->out_start[root];
         index[root] = low[root] = next++;
         stack[nstack++] = root;
         on[root] = 1;
         while (depth > 0) {
             uint32_t u = call[depth - 1];
-            if (edge[depth - 1] < sim->out_start[u + 1]) {
-                uint32_t w = sim->out_dep[edge[depth - 1]++];
+            if (edge[depth - 1] < pr->out_start[u + 1]) {
+                uint32_t w = pr->out_dep[edge[depth - 1]++];
                 if (index[w] == NONE) {
                     index[w] = low[w] = next++;
                     stack[nstack++] = w;
                     on[w] = 1;
                     call[depth] = w;
-                    edge[depth++] = sim->out_start[w];
+                    edge[depth++] = pr->out_start[w];
                 } else if (on[w] && index[w] < low[u]) {
                     low[u] = index[w];
                 }
@@ -133,7 +133,7 @@ static cx_status build_scc(cx_sim *sim) {
                 do {
                     x = stack[--nstack];
                     on[x] = 0;
-                    sim->scc[x] = ncomp;
+                    pr->scc[x] = ncomp;
                 } while (x != u);
                 ncomp++;
             }
@@ -150,6 +150,77 @@ done:
     return st;
 }
 
+/* The smallest q at which op_of(q) < threshold (CXI_Q_FULL + 1 when none): op_of is monotone, so
+ * comparing q with it decides exactly what comparing the operability with the threshold did. */
+static int32_t qmin_of(double threshold) {
+    int32_t lo = 0, hi = CXI_Q_FULL + 1; /* answer in [lo, hi] */
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (op_of(mid) < threshold)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+static cx_status prep_build(const cx_scenario *sc, cxi_arena *arena, cxi_infra_prep *pr) {
+    size_t nl = sc->nlinks ? sc->nlinks : 1;
+    cx_status st;
+    memset(pr, 0, sizeof *pr);
+    if ((st = build_csr(sc, arena, 1, &pr->in_start, &pr->in_links, &pr->in_sup)) != CX_OK)
+        return st;
+    if ((st = build_csr(sc, arena, 0, &pr->out_start, &pr->out_links, &pr->out_dep)) != CX_OK)
+        return st;
+    pr->link_pos = zalloc(arena, nl, sizeof *pr->link_pos);
+    pr->ie = zalloc(arena, nl, sizeof *pr->ie);
+    pr->oe = zalloc(arena, nl, sizeof *pr->oe);
+    pr->p_dep = zalloc(arena, nl, sizeof *pr->p_dep);
+    if (!pr->link_pos || !pr->ie || !pr->oe || !pr->p_dep) return CX_ENOMEM;
+    for (uint32_t p = 0; p < sc->nlinks; p++) {
+        const cx_link *L = &sc->links[pr->in_links[p]];
+        pr->link_pos[pr->in_links[p]] = p;
+        pr->ie[p].w = L->strength;
+        pr->ie[p].sup = L->supplier;
+        pr->p_dep[p] = L->dependent;
+    }
+    for (uint32_t e = 0; e < sc->nlinks; e++) {
+        pr->oe[e].qmin = qmin_of(sc->links[pr->out_links[e]].threshold);
+        pr->out_links[e] = pr->link_pos[pr->out_links[e]];
+        pr->oe[e].p = pr->out_links[e];
+        pr->oe[e].dep = pr->out_dep[e];
+    }
+    return build_scc(sc, arena, pr);
+}
+
+/* The scenario's shared prep, built by the first caller; the others wait for it (a few ms at
+ * 100,000 assets, once per scenario). Only loaded scenarios come here: nothing else writes
+ * their arena after loading, so the builder may allocate in it. */
+static cx_status shared_prep(const cx_scenario *csc, const cxi_infra_prep **out) {
+    cx_scenario *sc = (cx_scenario *)csc; /* only the cache fields are written */
+    for (;;) {
+        int state = atomic_load_explicit(&sc->infra_prep_state, memory_order_acquire);
+        if (state == 2) break;
+        int expect = 0;
+        if (state == 0 && atomic_compare_exchange_strong_explicit(&sc->infra_prep_state, &expect,
+                                                                  1, memory_order_acq_rel,
+                                                                  memory_order_acquire)) {
+            cxi_infra_prep *pr = cxi_arena_alloc(&sc->arena, sizeof *pr);
+            cx_status st = pr ? prep_build(sc, &sc->arena, pr) : CX_ENOMEM;
+            if (st != CX_OK) {
+                atomic_store_explicit(&sc->infra_prep_state, 0, memory_order_release);
+                return st;
+            }
+            sc->infra_prep = pr;
+            atomic_store_explicit(&sc->infra_prep_state, 2, memory_order_release);
+            break;
+        }
+        sched_yield();
+    }
+    *out = sc->infra_prep;
+    return CX_OK;
+}
+
 cx_status cxi_infra_init(cx_sim *sim) {
     const cx_scenario *sc = sim->sc;
     size_t na = sc->nassets ? sc->nassets : 1, nl = sc->nlinks ? sc->nlinks : 1;
@@ -157,12 +228,14 @@ cx_status cxi_infra_init(cx_sim *sim) {
     cx_status st;
     sim->links_on = sc->params.mode != CX_MODEL_IIM;
     sim->as = zalloc(&sim->arena, na, sizeof *sim->as);
+    sim->upd = zalloc(&sim->arena, na, sizeof *sim->upd);
+    sim->qv = zalloc(&sim->arena, na, sizeof *sim->qv);
     sim->lstate = zalloc(&sim->arena, nl, sizeof *sim->lstate);
     sim->lev = zalloc(&sim->arena, nl, sizeof *sim->lev);
     sim->lcount = zalloc(&sim->arena, nl, sizeof *sim->lcount);
     sim->lexcl = zalloc(&sim->arena, nl, sizeof *sim->lexcl);
     sim->pair_nassets = zalloc(&sim->arena, nodes, sizeof *sim->pair_nassets);
-    if (!sim->as || !sim->lstate || !sim->lev || !sim->lcount || !sim->lexcl ||
+    if (!sim->as || !sim->upd || !sim->qv || !sim->lstate || !sim->lev || !sim->lcount || !sim->lexcl ||
         !sim->pair_nassets) return CX_ENOMEM;
     for (uint32_t a = 0; a < sc->nassets; a++) {
         cxi_asset_state *s = &sim->as[a];
@@ -175,18 +248,26 @@ cx_status cxi_infra_init(cx_sim *sim) {
         sim->lev[l] = CXI_EVENT_NONE;
         sim->lexcl[l] = -1;
     }
-    if ((st = build_csr(sim, 1, &sim->in_start, &sim->in_links, &sim->in_sup)) != CX_OK) return st;
-    if ((st = build_csr(sim, 0, &sim->out_start, &sim->out_links, &sim->out_dep)) != CX_OK)
-        return st;
-    sim->link_pos = zalloc(&sim->arena, nl, sizeof *sim->link_pos);
-    sim->in_w = zalloc(&sim->arena, nl, sizeof *sim->in_w);
-    if (!sim->link_pos || !sim->in_w) return CX_ENOMEM;
-    for (uint32_t p = 0; p < sc->nlinks; p++) {
-        sim->link_pos[sim->in_links[p]] = p;
-        sim->in_w[p] = sc->links[sim->in_links[p]].strength;
+    const cxi_infra_prep *pr;
+    if (sc->asset_slots) {
+        if ((st = shared_prep(sc, &pr)) != CX_OK) return st;
+    } else {
+        cxi_infra_prep *own = cxi_arena_alloc(&sim->arena, sizeof *own);
+        if (!own) return CX_ENOMEM;
+        if ((st = prep_build(sc, &sim->arena, own)) != CX_OK) return st;
+        pr = own;
     }
-    for (uint32_t e = 0; e < sc->nlinks; e++) sim->out_links[e] = sim->link_pos[sim->out_links[e]];
-    if ((st = build_scc(sim)) != CX_OK) return st;
+    sim->in_start = pr->in_start;
+    sim->in_links = pr->in_links;
+    sim->in_sup = pr->in_sup;
+    sim->out_start = pr->out_start;
+    sim->out_links = pr->out_links;
+    sim->out_dep = pr->out_dep;
+    sim->link_pos = pr->link_pos;
+    sim->ie = pr->ie;
+    sim->oe = pr->oe;
+    sim->p_dep = pr->p_dep;
+    sim->scc = pr->scc;
     sim->lin = zalloc(&sim->arena, nl, sizeof *sim->lin);
     sim->lflip_t = zalloc(&sim->arena, nl, sizeof *sim->lflip_t);
     sim->lflips = zalloc(&sim->arena, nl, sizeof *sim->lflips);
@@ -284,8 +365,8 @@ static int closes_loop(cx_sim *sim, uint32_t s, uint32_t a) {
         if (nf >= LOOP_SEARCH_BUDGET) return 1;
         sim->fset[nf++] = u;
         for (uint32_t e = sim->out_start[u]; e < sim->out_start[u + 1]; e++) {
-            uint32_t w = sim->out_dep[e];
-            if (!counted(sim, sim->out_links[e]) || sim->scc[w] != comp) continue;
+            uint32_t w = sim->oe[e].dep;
+            if (!counted(sim, sim->oe[e].p) || sim->scc[w] != comp) continue;
             if (w == s) return 1;
             if (sim->mark[w] != stamp && sim->ord[w] < ub) {
                 sim->mark[w] = stamp;
@@ -301,7 +382,7 @@ static int closes_loop(cx_sim *sim, uint32_t s, uint32_t a) {
         if (nf + nb >= LOOP_SEARCH_BUDGET) return 1;
         sim->bset[nb++] = u;
         for (uint32_t e = sim->in_start[u]; e < sim->in_start[u + 1]; e++) {
-            uint32_t w = sim->in_sup[e];
+            uint32_t w = sim->ie[e].sup;
             if (!counted(sim, e) || sim->scc[w] != comp) continue;
             if (sim->mark[w] != stamp && sim->ord[w] > lb) {
                 sim->mark[w] = stamp;
@@ -325,13 +406,11 @@ static int closes_loop(cx_sim *sim, uint32_t s, uint32_t a) {
 }
 
 static cx_status schedule_update(cx_sim *sim, cx_time t, uint32_t a) {
-    if (sim->as[a].upd_pending) return CX_OK;
-    sim->as[a].upd_pending = 1;
+    if (sim->upd[a]) return CX_OK;
+    sim->upd[a] = 1;
     cxi_payload p = {sim->ev_update, a, 0, 0, 0};
     return cxi_sim_schedule_in(sim, t, 0, &p, NULL);
 }
-
-static int supplier_below(const cx_link *l, int32_t q) { return op_of(q) < l->threshold; }
 
 /* Supplier a's q changed: move each outgoing link through its life cycle and pass the change on
  * over the links that are active. */
@@ -340,16 +419,17 @@ static cx_status notify_links(cx_sim *sim, cx_time t, uint32_t a) {
     int32_t q = sim->as[a].q;
     cx_status st = CX_OK;
     for (uint32_t e = sim->out_start[a]; e < sim->out_start[a + 1] && st == CX_OK; e++) {
-        uint32_t l = sim->out_links[e]; /* position p */
-        const cx_link *L = &sc->links[sim->in_links[l]];
-        int below = supplier_below(L, q);
+        const cxi_out_edge *E = &sim->oe[e];
+        uint32_t l = E->p, dep = E->dep;
+        int below = q >= E->qmin;
         switch (sim->lstate[l]) {
         case CXI_LINK_INACTIVE:
             if (below) {
-                cx_time d = cxi_sim_duration(cxi_dist_sample(&L->delay, sim->rng_delay));
+                const cxi_dist *delay = &sc->links[sim->in_links[l]].delay;
+                cx_time d = cxi_sim_duration(cxi_dist_sample(delay, sim->rng_delay));
                 if (d == 0) {
                     sim->lstate[l] = CXI_LINK_ACTIVE;
-                    st = schedule_update(sim, t, L->dependent);
+                    st = schedule_update(sim, t, dep);
                 } else {
                     sim->lstate[l] = CXI_LINK_PENDING_ON;
                     cxi_payload p = {sim->ev_link_on, l, 0, 0, 0};
@@ -366,14 +446,15 @@ static cx_status notify_links(cx_sim *sim, cx_time t, uint32_t a) {
             break;
         case CXI_LINK_ACTIVE:
             if (below) { /* the change passes on */
-                st = schedule_update(sim, t, L->dependent);
+                st = schedule_update(sim, t, dep);
                 break;
             }
-            cx_time r = cxi_sim_duration(cxi_dist_sample(&L->recovery, sim->rng_recovery));
+            const cxi_dist *rec = &sc->links[sim->in_links[l]].recovery;
+            cx_time r = cxi_sim_duration(cxi_dist_sample(rec, sim->rng_recovery));
             if (r == 0) {
                 uncount(sim, l, t);
                 sim->lstate[l] = CXI_LINK_INACTIVE;
-                st = schedule_update(sim, t, L->dependent);
+                st = schedule_update(sim, t, dep);
             } else { /* lcount stays: the held value, so the dependent need not re-evaluate */
                 sim->lstate[l] = CXI_LINK_PENDING_OFF;
                 cxi_payload p = {sim->ev_link_off, l, 0, 0, 0};
@@ -385,7 +466,7 @@ static cx_status notify_links(cx_sim *sim, cx_time t, uint32_t a) {
                 cxi_kernel_cancel(sim->k, sim->lev[l]);
                 sim->lev[l] = CXI_EVENT_NONE;
                 sim->lstate[l] = CXI_LINK_ACTIVE;
-                st = schedule_update(sim, t, L->dependent);
+                st = schedule_update(sim, t, dep);
             }
             break;
         default: break;
@@ -398,7 +479,7 @@ static cx_status notify_links(cx_sim *sim, cx_time t, uint32_t a) {
 static cx_status notify_depth(cx_sim *sim, cx_time t, uint32_t a) {
     cx_status st = CX_OK;
     for (uint32_t e = sim->out_start[a]; e < sim->out_start[a + 1] && st == CX_OK; e++) {
-        uint32_t d = sim->out_dep[e];
+        uint32_t d = sim->oe[e].dep;
         if (sim->as[d].cause_sup == (int32_t)a) st = schedule_update(sim, t, d);
     }
     return st;
@@ -415,10 +496,10 @@ static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
         if (sim->nout[a] == 0) sim->ord[a] = ++sim->ord_next;
         /* per-link state is indexed by the position l in this CSR: a sequential walk */
         for (uint32_t l = sim->in_start[a]; l < sim->in_start[a + 1]; l++) {
-            uint32_t sup = sim->in_sup[l];
+            uint32_t sup = sim->ie[l].sup;
             int32_t c;
             if (sim->lstate[l] == CXI_LINK_ACTIVE) {
-                c = (int32_t)floor(sim->in_w[l] * sim->as[sup].q + 0.5);
+                c = (int32_t)floor(sim->ie[l].w * sim->qv[sup] + 0.5);
             } else if (sim->lstate[l] == CXI_LINK_PENDING_OFF) {
                 c = sim->lin[l] ? sim->lcount[l] : 0; /* held through the recovery lag */
             } else {
@@ -475,6 +556,7 @@ static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
     }
     if (level != s->level) cxi_metrics_on_level(sim, s->level, level);
     s->q = q;
+    sim->qv[a] = q;
     s->level = (uint8_t)level;
     s->state = (uint8_t)state;
     s->cause_sup = cause_sup;
@@ -504,7 +586,7 @@ static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
 
 cx_status cxi_infra_on_update(cx_sim *sim, cx_time t, uint32_t asset) {
     if (asset >= sim->sc->nassets) return CX_OK;
-    sim->as[asset].upd_pending = 0;
+    sim->upd[asset] = 0;
     if (++sim->guard_n > sim->guard_max) {
         char when[32];
         cxi_offset_format(t, when, sizeof when);
@@ -532,7 +614,7 @@ cx_status cxi_infra_on_link(cx_sim *sim, cx_time t, uint32_t link, int on) {
     sim->lev[link] = CXI_EVENT_NONE;
     uncount(sim, link, t);
     sim->lstate[link] = on ? CXI_LINK_ACTIVE : CXI_LINK_INACTIVE;
-    return schedule_update(sim, t, sim->sc->links[sim->in_links[link]].dependent);
+    return schedule_update(sim, t, sim->p_dep[link]);
 }
 
 static void cancel_repair(cx_sim *sim, cxi_asset_state *s) {

@@ -78,13 +78,21 @@ typedef struct {
  * positions p: the dependent-side CSR order (in_links[p] is the scenario's link); edges e: the
  * supplier-side CSR order. The hot loop reads the compact per-edge arrays, never cx_link, except
  * to sample a delay or recovery. */
+typedef struct {
+    double w;     /* strength */
+    uint32_t sup; /* supplier asset */
+} cxi_in_edge;    /* link p, for the dependent's refresh */
+typedef struct {
+    uint32_t p, dep; /* the link's position, its dependent */
+    int32_t qmin;    /* the supplier is below the link's threshold iff its q >= qmin */
+} cxi_out_edge;      /* edge e, for the supplier's notifications */
 typedef struct cxi_infra_prep {
     uint32_t *in_start, *in_links, *in_sup;   /* CSR: links into each asset, and their suppliers */
     uint32_t *out_start, *out_links, *out_dep; /* CSR: links (as p) out of each asset, dependents */
     uint32_t *link_pos;  /* scenario link -> p */
-    double *in_w;        /* strength of link p */
+    cxi_in_edge *ie;     /* link p: what refresh() reads, in one place */
+    cxi_out_edge *oe;    /* edge e: what notify_links() reads, in one place */
     uint32_t *p_dep;     /* dependent asset of link p */
-    int32_t *out_qmin;   /* edge e: the supplier is below the threshold iff its q >= out_qmin[e] */
     uint32_t *scc;       /* strongly connected component of each asset */
 } cxi_infra_prep;
 
@@ -113,9 +121,10 @@ struct cx_sim {
     /* Per-link state is indexed by the link's position p in the dependent-side CSR (in_links[p]
      * is the scenario's link), so refresh() walks an asset's incoming links sequentially. */
     const uint32_t *link_pos; /* scenario link -> p */
-    const double *in_w;       /* strength of link p */
+    const cxi_in_edge *ie;    /* link p (see cxi_infra_prep) */
+    const cxi_out_edge *oe;   /* edge e */
     const uint32_t *p_dep;    /* dependent asset of link p */
-    const int32_t *out_qmin;  /* edge e: threshold of the link as a q (see cxi_infra_prep) */
+    int32_t *qv;              /* nassets: as[].q again, compact, for the suppliers' reads */
     uint8_t *upd;             /* nassets: an update event is queued (dedupe), kept apart from
                                * as[] so the cascade's random accesses touch one byte */
     uint8_t *lstate;          /* nlinks, CXI_LINK_* */

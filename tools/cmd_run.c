@@ -70,11 +70,17 @@ static double now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* A whole-run metric (sector and region ""), or NULL. */
-static const cx_metric *metric(const cx_metric *m, size_t n, const char *name) {
+/* A whole-run metric (region "") of the given sector ("" = all), or NULL. */
+static const cx_metric *metric_in(const cx_metric *m, size_t n, const char *name,
+                                  const char *sector) {
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(m[i].name, name) && !m[i].sector[0] && !m[i].region[0]) return &m[i];
+        if (!strcmp(m[i].name, name) && !strcmp(m[i].sector, sector) && !m[i].region[0])
+            return &m[i];
     return NULL;
+}
+
+static const cx_metric *metric(const cx_metric *m, size_t n, const char *name) {
+    return metric_in(m, n, name, "");
 }
 
 static void fmt_people(double v, char *buf, size_t n) {
@@ -131,7 +137,7 @@ static void print_summary(const cx_scenario *sc, uint64_t seed, uint64_t replica
     const cx_metric *peak = metric(m, n, "peak_pop_without_service");
     if (peak) {
         fmt_people(peak->value, num, sizeof num);
-        snprintf(frag, sizeof frag, "peak population without service %s", num);
+        snprintf(frag, sizeof frag, "peak population without service %s (summed over sectors)", num);
         add(line, sizeof line, frag);
     }
     if ((x = metric(m, n, "pop_hours_without_service")) != NULL) {
@@ -163,6 +169,51 @@ static void print_summary(const cx_scenario *sc, uint64_t seed, uint64_t replica
     if ((x = metric(m, n, "cross_border_failures")) != NULL) {
         snprintf(frag, sizeof frag, "%.0f cross-border failure%s", x->value,
                  x->value == 1.0 ? "" : "s");
+        add(line, sizeof line, frag);
+    }
+    if (line[0]) printf("  %s\n", line);
+
+    /* The response and hybrid models add their metrics only when a scenario uses them; their
+     * times count from the first incident and are censored at the horizon (then not shown). */
+    line[0] = '\0';
+    static const struct {
+        const char *name, *flag, *flag_sector, *label;
+    } firsts[] = {{"time_to_first_request", "time_to_first_request_censored", "", "request"},
+                  {"time_to_first_offer", "time_to_first_offer_censored", "", "offer"},
+                  {"time_to_first_arrival", "time_to_first_arrival_censored", "", "arrival"},
+                  {"ipcr_time_to_full", "ipcr_reached", "full", "IPCR full activation"}};
+    for (size_t i = 0; i < sizeof firsts / sizeof firsts[0]; i++) {
+        if ((x = metric(m, n, firsts[i].name)) == NULL) continue;
+        const cx_metric *f = metric_in(m, n, firsts[i].flag, firsts[i].flag_sector);
+        int happened = f && (firsts[i].flag_sector[0] ? f->value != 0.0 : f->value == 0.0);
+        if (!happened) continue;
+        snprintf(frag, sizeof frag, "%s%s %.1f h", line[0] ? "" : "from the first incident: ",
+                 firsts[i].label, metric_hours(x));
+        add(line, sizeof line, frag);
+    }
+    if ((x = metric(m, n, "capacities_deployed")) != NULL) {
+        if (x->value > 0)
+            snprintf(frag, sizeof frag, "%.0f units deployed", x->value);
+        else
+            snprintf(frag, sizeof frag, "no response units deployed");
+        add(line, sizeof line, frag);
+    }
+    if (line[0]) printf("  %s\n", line);
+
+    line[0] = '\0';
+    if ((x = metric(m, n, "lowest_public_trust")) != NULL) {
+        snprintf(frag, sizeof frag, "lowest public trust %.2f", x->value);
+        add(line, sizeof line, frag);
+    }
+    if ((x = metric(m, n, "cyber_incidents")) != NULL) {
+        snprintf(frag, sizeof frag, "%.0f cyber incident%s detected", x->value,
+                 x->value == 1.0 ? "" : "s");
+        add(line, sizeof line, frag);
+    }
+    const cx_metric *met = metric(m, n, "deadlines_met"), *missed = metric(m, n, "deadlines_missed");
+    if (met && missed) {
+        snprintf(frag, sizeof frag, "notification deadlines: %.0f met, %.0f missed", met->value,
+                 missed->value);
         add(line, sizeof line, frag);
     }
     if (line[0]) printf("  %s\n", line);

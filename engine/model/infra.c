@@ -164,6 +164,19 @@ static int32_t qmin_of(double threshold) {
     return lo;
 }
 
+/* A fixed distribution draws no random number, so its duration can be computed once (by the
+ * same function, which does not touch the generator then); -1 when it must be sampled. */
+static int32_t fixed_seconds(const cxi_dist *d) {
+    if (d->kind != CXI_DIST_FIXED) return -1;
+    cx_time t = cxi_sim_duration(cxi_dist_sample(d, NULL));
+    return t >= 0 && t <= INT32_MAX ? (int32_t)t : -1;
+}
+
+/* Duration of a link lag: the edge's precomputed value, or a sample (reads the cx_link). */
+static cx_time lag(int32_t fixed, const cxi_dist *d, gsl_rng *r) {
+    return fixed >= 0 ? fixed : cxi_sim_duration(cxi_dist_sample(d, r));
+}
+
 static cx_status prep_build(const cx_scenario *sc, cxi_arena *arena, cxi_infra_prep *pr) {
     size_t nl = sc->nlinks ? sc->nlinks : 1;
     cx_status st;
@@ -185,7 +198,11 @@ static cx_status prep_build(const cx_scenario *sc, cxi_arena *arena, cxi_infra_p
         pr->p_dep[p] = L->dependent;
     }
     for (uint32_t e = 0; e < sc->nlinks; e++) {
-        pr->oe[e].qmin = qmin_of(sc->links[pr->out_links[e]].threshold);
+        const cx_link *L = &sc->links[pr->out_links[e]];
+        pr->oe[e].qmin = qmin_of(L->threshold);
+        pr->oe[e].delay = fixed_seconds(&L->delay);
+        pr->oe[e].recovery = fixed_seconds(&L->recovery);
+        pr->oe[e].link = pr->out_links[e];
         pr->out_links[e] = pr->link_pos[pr->out_links[e]];
         pr->oe[e].p = pr->out_links[e];
         pr->oe[e].dep = pr->out_dep[e];
@@ -317,7 +334,7 @@ static void uncount(cx_sim *sim, uint32_t p, cx_time t) {
     sim->lcount[p] = 0;
     if (!sim->lin[p] || frozen(sim, p, t)) return;
     sim->lin[p] = 0;
-    sim->nout[sim->in_sup[p]]--;
+    sim->nout[sim->ie[p].sup]--;
     flip(sim, p, t);
 }
 
@@ -425,8 +442,7 @@ static cx_status notify_links(cx_sim *sim, cx_time t, uint32_t a) {
         switch (sim->lstate[l]) {
         case CXI_LINK_INACTIVE:
             if (below) {
-                const cxi_dist *delay = &sc->links[sim->in_links[l]].delay;
-                cx_time d = cxi_sim_duration(cxi_dist_sample(delay, sim->rng_delay));
+                cx_time d = lag(E->delay, &sc->links[E->link].delay, sim->rng_delay);
                 if (d == 0) {
                     sim->lstate[l] = CXI_LINK_ACTIVE;
                     st = schedule_update(sim, t, dep);
@@ -449,8 +465,8 @@ static cx_status notify_links(cx_sim *sim, cx_time t, uint32_t a) {
                 st = schedule_update(sim, t, dep);
                 break;
             }
-            const cxi_dist *rec = &sc->links[sim->in_links[l]].recovery;
-            cx_time r = cxi_sim_duration(cxi_dist_sample(rec, sim->rng_recovery));
+            cx_time r =
+                lag(E->recovery, &sc->links[E->link].recovery, sim->rng_recovery);
             if (r == 0) {
                 uncount(sim, l, t);
                 sim->lstate[l] = CXI_LINK_INACTIVE;

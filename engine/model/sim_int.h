@@ -85,6 +85,8 @@ typedef struct {
 typedef struct {
     uint32_t p, dep; /* the link's position, its dependent */
     int32_t qmin;    /* the supplier is below the link's threshold iff its q >= qmin */
+    int32_t delay, recovery; /* seconds when the distribution is fixed, else -1: sample it */
+    uint32_t link;           /* the scenario's link, whose delay/recovery is sampled otherwise */
 } cxi_out_edge;      /* edge e, for the supplier's notifications */
 typedef struct cxi_infra_prep {
     uint32_t *in_start, *in_links, *in_sup;   /* CSR: links into each asset, and their suppliers */

@@ -45,7 +45,8 @@ static void set_handlers(void (*fn)(int)) {
 static void usage(FILE *f) {
     fprintf(f,
             "usage: crisim mc DIR -n N [-j THREADS] [--seed S] [--out DIR] [--quiet] [--resume]\n"
-            "                 [--shard k/K] [--keep LIST] [--no-plots]\n"
+            "                 [--shard k/K] [--keep LIST] [--no-plots] [--set KEY=VALUE]...\n"
+            "                 [--sweep FILE.csv]\n"
             "\n"
             "Runs replicates 0..N-1 of the scenario in folder DIR on THREADS threads and writes:\n"
             "  replicates.csv  replicate,seed,<one column per metric>: one row per replicate, in order\n"
@@ -58,6 +59,9 @@ static void usage(FILE *f) {
             "options:\n"
             "  -n, --replicates N   number of replicates (required, > 0)\n"
             "  -j, --threads J      worker threads, 1..256 (default: the number of CPUs)\n"
+            "      --set KEY=VALUE  override a scenario.csv key (repeatable; changes the scenario hash)\n"
+            "      --sweep FILE     one batch per row of FILE (header: scenario keys) into\n"
+            "                       OUT/sweep-<row>/, and OUT/sweep.csv: point, metric, n, mean, CI, p50\n"
             "  -s, --seed S         master seed (unsigned 64-bit; default: the scenario's seed)\n"
             "  -o, --out DIR        output folder (default out/<scenario>-mc, or\n"
             "                       out/<scenario>-mc-<k>of<K> for a shard)\n"
@@ -439,6 +443,11 @@ typedef struct {
     const char *dir;
     keep_spec keeps[MAX_KEEP];
     size_t nkeep;
+    const char *sets[MC_MAX_SETS]; /* --set, in order */
+    size_t nsets;
+    const char *sweep;             /* --sweep FILE or NULL */
+    const char *const *cur_sets;   /* the overrides of the batch being run (manifest `set` rows) */
+    size_t ncur_sets;
     char cmdline[8192]; /* as typed: getopt_long permutes argv */
 } mc_opts;
 
@@ -454,6 +463,8 @@ static int parse_args(int argc, char **argv, mc_opts *o) {
         {"keep", required_argument, NULL, 'k'},
         {"no-plots", no_argument, NULL, 'P'},
         {"mpi", no_argument, NULL, 'M'},
+        {"set", required_argument, NULL, 'V'},
+        {"sweep", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -506,6 +517,15 @@ static int parse_args(int argc, char **argv, mc_opts *o) {
         case 'M':
             o->force_mpi = 1;
             break;
+        case 'V':
+            if (o->nsets == MC_MAX_SETS)
+                return cli_usage_error(CMD, "--set: at most %d overrides", MC_MAX_SETS);
+            o->sets[o->nsets++] = optarg;
+            break;
+        case 'W':
+            if (!optarg[0]) return cli_usage_error(CMD, "--sweep: expected a CSV file");
+            o->sweep = optarg;
+            break;
         case 'k': {
             int rc = parse_keep(optarg, o->keeps, &o->nkeep);
             if (rc) return rc;
@@ -531,6 +551,9 @@ static int parse_args(int argc, char **argv, mc_opts *o) {
         if (o->keeps[i].kind == KEEP_REPLICATE && o->keeps[i].replicate >= o->n)
             return cli_usage_error(CMD, "--keep %s: there are only %" PRIu64 " replicates (0..%" PRIu64
                                    ")", o->keeps[i].spec, o->n, o->n - 1);
+    if (o->sweep && (o->resume || o->shard_count > 1 || o->force_mpi))
+        return cli_usage_error(CMD, "--sweep cannot be used with --resume, --shard or --mpi: run "
+                               "one `crisim mc --set ...` per point for those");
     o->dir = argv[optind];
     return 0;
 }
@@ -593,6 +616,8 @@ static int run_batch(const cx_scenario *sc, mc_opts *o, const char *out) {
     cur.n = o->n;
     cur.shard_k = o->shard_k;
     cur.shard_count = o->shard_count;
+    cur.sets = o->cur_sets;
+    cur.nsets = o->ncur_sets;
     snprintf(cur.command, sizeof cur.command, "%s", o->cmdline);
 
     cxi_batch_cols cols;
@@ -914,8 +939,11 @@ static int run_worker(const cx_scenario *sc, mc_opts *o) {
 static cx_scenario *load_everywhere(const mc_opts *o, int *rc) {
     cx_diags *diags = NULL;
     cx_scenario *sc = NULL;
+    cx_load_opts lo = cx_load_opts_default();
+    lo.overrides = o->sets;
+    lo.noverrides = o->nsets;
     cx_status st = cx_diags_create(&diags);
-    if (st == CX_OK) st = cx_scenario_load(o->dir, NULL, &sc, diags);
+    if (st == CX_OK) st = cx_scenario_load(o->dir, &lo, &sc, diags);
     if (st != CX_OK && (o->mpi_rank == 0 || o->mpi_size == 1)) {
         if (diags) cli_print_diags(diags);
         if (!diags || cx_diags_count(diags) == 0)
@@ -948,6 +976,7 @@ static cx_scenario *load_everywhere(const mc_opts *o, int *rc) {
 }
 
 static int mc_main(mc_opts *o);
+static int mc_sweep(mc_opts *o);
 
 int cmd_mc(int argc, char **argv) {
     mc_opts o;
@@ -994,6 +1023,15 @@ int cmd_mc(int argc, char **argv) {
 
 static int mc_main(mc_opts *o) {
     int rc = 0;
+    if (o->sweep) {
+        if (o->mpi_size > 1) {
+            fprintf(stderr, "crisim mc: --sweep cannot be used under an MPI launcher\n");
+            return 2;
+        }
+        return mc_sweep(o);
+    }
+    o->cur_sets = o->sets;
+    o->ncur_sets = o->nsets;
     cx_scenario *sc = load_everywhere(o, &rc);
     if (!sc) return rc;
     if (o->mpi_rank > 0) {
@@ -1036,5 +1074,238 @@ static int mc_main(mc_opts *o) {
         }
     }
     cx_scenario_destroy(sc);
+    return rc;
+}
+
+/* ---- --sweep: one batch per parameter point ------------------------------------------------ */
+
+#define SWEEP_MAX_POINTS 10000
+
+/* One CSV field, quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
+static void put_field(FILE *f, const char *s) {
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* The overrides of point r: --set first, then the row's "key=value" (the row wins). */
+static int point_sets(const mc_opts *o, const cxi_table *t, unsigned r, char **owned,
+                      const char **sets, size_t *n) {
+    *n = 0;
+    for (size_t i = 0; i < o->nsets; i++) sets[(*n)++] = o->sets[i];
+    for (unsigned c = 0; c < t->ncols; c++) {
+        const char *k = t->header[c].text, *v = t->rows[r][c].text;
+        size_t len = strlen(k) + strlen(v) + 2;
+        owned[c] = malloc(len);
+        if (!owned[c]) return -1;
+        snprintf(owned[c], len, "%s=%s", k, v);
+        sets[(*n)++] = owned[c];
+    }
+    return 0;
+}
+
+static void free_owned(char **owned, unsigned n) {
+    for (unsigned c = 0; c < n; c++) {
+        free(owned[c]);
+        owned[c] = NULL;
+    }
+}
+
+/* Appends the rows of OUT/sweep-<r>/summary.csv to f, prefixed by the point's values. */
+static int sweep_rows(FILE *f, const cxi_table *pts, unsigned r, const char *bdir) {
+    char path[PATH_BUF + 64];
+    snprintf(path, sizeof path, "%s/summary.csv", bdir);
+    cx_diags *d = NULL;
+    if (cx_diags_create(&d) != CX_OK) return -1;
+    cxi_table t;
+    memset(&t, 0, sizeof t);
+    cx_status st = cxi_table_read(path, NULL, &t, d);
+    int rc = st == CX_OK ? 0 : -1;
+    static const char *const want[] = {"metric", "n", "mean", "ci95_low", "ci95_high", "p50"};
+    int col[6];
+    for (int i = 0; i < 6 && rc == 0; i++)
+        if ((col[i] = cxi_table_col(&t, want[i])) < 0) rc = -1;
+    for (unsigned i = 0; i < t.nrows && rc == 0; i++) {
+        for (unsigned c = 0; c < pts->ncols; c++) {
+            put_field(f, pts->rows[r][c].text);
+            fputc(',', f);
+        }
+        for (int k = 0; k < 6; k++) {
+            if (k) fputc(',', f);
+            put_field(f, t.rows[i][col[k]].text);
+        }
+        fputc('\n', f);
+    }
+    if (rc != 0) fprintf(stderr, "crisim mc: cannot read '%s'\n", path);
+    cxi_table_free(&t);
+    cx_diags_destroy(d);
+    return rc;
+}
+
+static int mc_sweep(mc_opts *o) {
+    cx_diags *d = NULL;
+    if (cx_diags_create(&d) != CX_OK) return 1;
+    cxi_table pts;
+    memset(&pts, 0, sizeof pts);
+    cx_status st = cxi_table_read(o->sweep, NULL, &pts, d);
+    int rc = 0;
+    if (st != CX_OK) {
+        cli_print_diags(d);
+        if (cx_diags_count(d) == 0) fprintf(stderr, "crisim mc: --sweep %s: %s\n", o->sweep,
+                                            cx_status_str(st));
+        rc = st == CX_ENOMEM ? 1 : 2;
+    } else if (pts.nrows == 0 || pts.ncols == 0) {
+        fprintf(stderr, "%s:1:1: no parameter points (expected a header of scenario.csv keys and "
+                "one row per point)\n", o->sweep);
+        rc = 2;
+    } else if (pts.nrows > SWEEP_MAX_POINTS) {
+        fprintf(stderr, "%s: %u points (expected at most %d)\n", o->sweep, pts.nrows,
+                SWEEP_MAX_POINTS);
+        rc = 2;
+    } else if (o->nsets + pts.ncols > MC_MAX_SETS) {
+        fprintf(stderr, "%s:1:1: %u columns and %zu --set options (expected at most %d in all)\n",
+                o->sweep, pts.ncols, o->nsets, MC_MAX_SETS);
+        rc = 2;
+    }
+    cx_diags_destroy(d);
+    d = NULL;
+    char **owned = rc == 0 ? calloc(pts.ncols, sizeof *owned) : NULL;
+    const char *sets[MC_MAX_SETS];
+    size_t nsets = 0;
+    if (rc == 0 && !owned) rc = 1;
+
+    /* every point is loaded before anything is written: a bad row leaves no output behind */
+    for (unsigned r = 0; r < pts.nrows && rc == 0; r++) {
+        if (point_sets(o, &pts, r, owned, sets, &nsets) != 0) {
+            rc = 1;
+            break;
+        }
+        cx_load_opts lo = cx_load_opts_default();
+        lo.overrides = sets;
+        lo.noverrides = nsets;
+        cx_scenario *sc = NULL;
+        if (cx_diags_create(&d) != CX_OK) {
+            rc = 1;
+            break;
+        }
+        st = cx_scenario_load(o->dir, &lo, &sc, d);
+        if (st != CX_OK) {
+            for (size_t i = 0; i < cx_diags_count(d); i++) {
+                /* located at the sweep file's cell when the message is about one of its values */
+                const char *msg = cx_diags_get(d, i);
+                unsigned line = pts.row_line[r], col = 0;
+                for (unsigned c = 0; c < pts.ncols; c++) {
+                    size_t l = strlen(owned[c]);
+                    if (!strncmp(msg, "--set ", 6) && !strncmp(msg + 6, owned[c], l) &&
+                        msg[6 + l] == ':') {
+                        line = pts.rows[r][c].line;
+                        col = pts.rows[r][c].col;
+                    }
+                }
+                if (col)
+                    fprintf(stderr, "%s:%u:%u: point %u: %s\n", o->sweep, line, col, r + 1, msg);
+                else
+                    fprintf(stderr, "%s:%u: point %u: %s\n", o->sweep, line, r + 1, msg);
+            }
+            if (cx_diags_count(d) == 0)
+                fprintf(stderr, "%s:%u: point %u: %s\n", o->sweep, pts.row_line[r], r + 1,
+                        cx_status_str(st));
+            rc = st == CX_EINPUT ? 2 : 1;
+        }
+        cx_diags_destroy(d);
+        d = NULL;
+        cx_scenario_destroy(sc);
+        free_owned(owned, pts.ncols);
+    }
+
+    char outbuf[PATH_BUF], bdir[PATH_BUF + 32], path[PATH_BUF + 32], tmp[PATH_BUF + 32];
+    if (rc == 0) {
+        if (o->out) {
+            size_t len = strlen(o->out);
+            while (len > 1 && o->out[len - 1] == '/') len--;
+            if (len >= sizeof outbuf) {
+                rc = cli_usage_error(CMD, "--out: path too long");
+            } else {
+                memcpy(outbuf, o->out, len);
+                outbuf[len] = '\0';
+            }
+        } else {
+            cx_scenario *sc = NULL;
+            int lrc = 0;
+            sc = load_everywhere(o, &lrc);
+            snprintf(outbuf, sizeof outbuf, "out/%s-sweep", sc ? cx_scenario_name(sc) : "scenario");
+            cx_scenario_destroy(sc);
+        }
+    }
+    if (rc == 0 && mc_mkdirs(outbuf) != 0) {
+        fprintf(stderr, "crisim mc: cannot create '%s': %s\n", outbuf, strerror(errno));
+        rc = 1;
+    }
+    FILE *f = NULL;
+    if (rc == 0) {
+        snprintf(path, sizeof path, "%s/sweep.csv", outbuf);
+        snprintf(tmp, sizeof tmp, "%s/sweep.csv.tmp", outbuf);
+        f = fopen(tmp, "w");
+        if (!f) {
+            fprintf(stderr, "crisim mc: cannot write '%s': %s\n", tmp, strerror(errno));
+            rc = 1;
+        }
+    }
+    if (f) {
+        for (unsigned c = 0; c < pts.ncols; c++) {
+            put_field(f, pts.header[c].text);
+            fputc(',', f);
+        }
+        fputs("metric,n,mean,ci95_low,ci95_high,p50\n", f);
+    }
+    for (unsigned r = 0; r < pts.nrows && rc == 0; r++) {
+        if (point_sets(o, &pts, r, owned, sets, &nsets) != 0) {
+            rc = 1;
+            break;
+        }
+        cx_load_opts lo = cx_load_opts_default();
+        lo.overrides = sets;
+        lo.noverrides = nsets;
+        cx_scenario *sc = NULL;
+        st = cx_scenario_load(o->dir, &lo, &sc, NULL);
+        if (st != CX_OK) {
+            fprintf(stderr, "crisim mc: %s: point %u: %s (the files changed during the sweep?)\n",
+                    o->dir, r + 1, cx_status_str(st));
+            rc = st == CX_EINPUT ? 2 : 1;
+        } else {
+            snprintf(bdir, sizeof bdir, "%s/sweep-%u", outbuf, r + 1);
+            if (!o->quiet) fprintf(stderr, "crisim mc: point %u of %u -> %s\n", r + 1, pts.nrows, bdir);
+            o->cur_sets = sets;
+            o->ncur_sets = nsets;
+            rc = run_batch(sc, o, bdir);
+            if (rc == 0 && sweep_rows(f, &pts, r, bdir) != 0) rc = 1;
+        }
+        cx_scenario_destroy(sc);
+        free_owned(owned, pts.ncols);
+    }
+    o->cur_sets = NULL;
+    o->ncur_sets = 0;
+    if (f) {
+        int bad = ferror(f);
+        if (fclose(f) != 0 || bad) {
+            if (rc == 0) fprintf(stderr, "crisim mc: cannot write '%s'\n", tmp);
+            if (rc == 0) rc = 1;
+        }
+        if (rc == 0 && rename(tmp, path) != 0) {
+            fprintf(stderr, "crisim mc: cannot write '%s': %s\n", path, strerror(errno));
+            rc = 1;
+        }
+        if (rc != 0) remove(tmp);
+    }
+    if (owned) free_owned(owned, pts.ncols);
+    free(owned);
+    cxi_table_free(&pts);
     return rc;
 }

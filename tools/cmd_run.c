@@ -38,7 +38,7 @@ static void usage(FILE *f) {
     fprintf(
         f,
         "usage: crisim run DIR [--seed S] [--replicate R] [--out DIR] [--horizon T]\n"
-        "                      [--decisions FILE] [--quiet]\n"
+        "                      [--decisions FILE] [--set KEY=VALUE]... [--quiet]\n"
         "\n"
         "Runs one replicate of the scenario in folder DIR and writes, into the output folder,\n"
         "  timeline.csv  one row per state change (docs/timeline-format.md)\n"
@@ -54,6 +54,7 @@ static void usage(FILE *f) {
         "      --horizon T     simulated duration, e.g. 12h or 2d (default: the scenario's)\n"
         "      --decisions F   players' decisions (CSV, docs/scenario-format.md), replacing\n"
         "                      DIR/decisions.csv; the manifest records its path and hash\n"
+        "      --set K=V       override key K of scenario.csv (repeatable; changes the hash)\n"
         "  -q, --quiet         print nothing on success\n"
         "  -h, --help          this help\n"
         "\n"
@@ -367,9 +368,12 @@ int cmd_run(int argc, char **argv) {
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"decisions", required_argument, NULL, 'D'},
+        {"set", required_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     const char *decisions = NULL;
+    const char *sets[MC_MAX_SETS];
+    size_t nsets = 0;
     uint64_t seed = 0, replicate = 0;
     int have_seed = 0, quiet = 0;
     cx_time horizon = -1;
@@ -413,6 +417,11 @@ int cmd_run(int argc, char **argv) {
             if (!optarg[0]) return cli_usage_error(CMD, "--decisions: expected a CSV file");
             decisions = optarg;
             break;
+        case 'V':
+            if (nsets == MC_MAX_SETS)
+                return cli_usage_error(CMD, "--set: at most %d overrides", MC_MAX_SETS);
+            sets[nsets++] = optarg;
+            break;
         case 'h': usage(stdout); return 0;
         case ':': return cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
         default:
@@ -434,6 +443,8 @@ int cmd_run(int argc, char **argv) {
     }
     cx_load_opts lopts = cx_load_opts_default();
     lopts.decisions = decisions; /* replaces DIR/decisions.csv; its errors make the run a usage error */
+    lopts.overrides = sets;
+    lopts.noverrides = nsets;
     cx_status st = cx_scenario_load(dir, &lopts, &sc, diags);
     if (st != CX_OK) {
         cli_print_diags(diags);

@@ -81,6 +81,14 @@ int mc_manifest_read(const char *dir, mc_manifest *m, char *err, size_t errn) {
         else if (!strcmp(k, "scenario_dir")) copy(m->scenario_dir, sizeof m->scenario_dir, v);
         else if (!strcmp(k, "scenario_hash")) copy(m->hash, sizeof m->hash, v), seen |= 4u;
         else if (!strcmp(k, "command")) copy(m->command, sizeof m->command, v), seen |= 8u;
+        else if (!strcmp(k, "set")) {
+            size_t used = 0, l = strlen(v);
+            for (size_t i = 0; i < m->nset_read; i++) used += strlen(m->set_read + used) + 1;
+            if (m->nset_read < MC_MAX_SETS && used + l + 1 < sizeof m->set_read) {
+                memcpy(m->set_read + used, v, l + 1);
+                m->nset_read++;
+            }
+        }
         else if (!strcmp(k, "seed")) {
             if (mc_parse_u64(v, &m->seed) != 0) {
                 snprintf(err, errn, "%s:%u: bad seed '%s'", path, line, v);
@@ -124,13 +132,19 @@ cx_status mc_manifest_write(const char *dir, const mc_manifest *m, const char *f
     snprintf(n, sizeof n, "%" PRIu64, m->n);
     snprintf(shard, sizeof shard, "%" PRIu32 "/%" PRIu32, m->shard_k, m->shard_count);
     snprintf(merged, sizeof merged, "%" PRIu32, merged_shards);
-    cxi_kv kv[] = {
+    cxi_kv kv[10 + MC_MAX_SETS] = {
         {"crisim_version", m->version}, {"scenario", m->scenario},
         {"scenario_dir", m->scenario_dir}, {"scenario_hash", m->hash},
         {"seed", seed}, {"n", n}, {"shard", shard}, {"command", m->command},
-        {"files", files}, {"merged_shards", merged},
+        {"files", files},
     };
-    size_t nkv = sizeof kv / sizeof kv[0] - (merged_shards ? 0 : 1);
+    size_t nkv = 9;
+    if (merged_shards) kv[nkv++] = (cxi_kv){"merged_shards", merged};
+    for (size_t i = 0; i < m->nsets && i < MC_MAX_SETS; i++) kv[nkv++] = (cxi_kv){"set", m->sets[i]};
+    for (size_t i = 0, at = 0; m->nsets == 0 && i < m->nset_read && i < MC_MAX_SETS; i++) {
+        kv[nkv++] = (cxi_kv){"set", m->set_read + at};
+        at += strlen(m->set_read + at) + 1;
+    }
     snprintf(path, sizeof path, "%s/manifest.csv", dir);
     snprintf(tmp, sizeof tmp, "%s/manifest.csv.tmp", dir);
     cx_status st = cxi_manifest_write(tmp, kv, nkv);

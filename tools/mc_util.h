@@ -18,7 +18,16 @@ typedef struct {
     uint64_t seed, n;
     uint32_t shard_k, shard_count;
     char command[8192];
+    const char *const *sets; /* the --set overrides, written as `set` rows */
+    size_t nsets;
+    /* `set` rows read back (NUL-separated, nset_read of them): written when sets is empty, so a
+     * merged manifest keeps its shards' overrides */
+    char set_read[4096];
+    size_t nset_read;
 } mc_manifest;
+
+/* Most --set options one command takes. */
+#define MC_MAX_SETS 64
 
 /* Reads dir/manifest.csv. Returns 0, or -1 with a message in err (missing file, missing or bad
  * keys: every key above is required). */

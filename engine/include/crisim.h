@@ -59,6 +59,11 @@ typedef struct {
     size_t max_field_bytes; /* per cell; default 64 KiB */
     size_t max_rows; /* per table; default 5,000,000 */
     const char *decisions; /* decisions file replacing DIR/decisions.csv; NULL = none */
+    /* "key=value" strings applied to scenario.csv as if its row held them (a later one wins);
+     * errors name the option ("--set key=value: column 'value': ..."). They are chained, in order,
+     * into the scenario hash, so batches with other overrides have another hash. */
+    const char *const *overrides;
+    size_t noverrides;
 } cx_load_opts;
 cx_load_opts cx_load_opts_default(void);
 

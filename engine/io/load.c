@@ -61,7 +61,14 @@ static void vrowerr(loader *L, const tab *T, unsigned r, int c, const char *fmt,
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
     L->errors++;
-    if (c >= 0) {
+    if (c >= 0 && T == &L->f[F_SCENARIO] && T->t.rows[r][c].line == 0 &&
+        T->t.rows[r][c].col >= 1 && T->t.rows[r][c].col <= L->opts->noverrides) {
+        /* a cell set by an override: line 0 marks it, col is 1 + the override's index */
+        char q[100], o[300], where[320];
+        const char *ov = L->opts->overrides[T->t.rows[r][c].col - 1];
+        snprintf(where, sizeof where, "--set %s", cxi_diag_quote(o, sizeof o, ov ? ov : ""));
+        cxi_diag_add(L->diags, where, 0, 0, "column '%s': %s", colname(T, c, q, sizeof q), msg);
+    } else if (c >= 0) {
         char q[100];
         const cxi_cell *ce = &T->t.rows[r][c];
         cxi_diag_add(L->diags, T->path, ce->line, ce->col, "column '%s': %s",
@@ -503,6 +510,62 @@ static void check_time_range(loader *L, const tab *T, int vc, unsigned start_row
     }
 }
 
+/* Puts each override into the table: its value replaces the value cell of the row with that key
+ * (case-insensitive), else a new row is added. The cells it sets get line 0 and col 1 + its index so
+ * that errors name the option. A string without '=' is an error here. -1 only on OOM. */
+static int apply_overrides(loader *L, tab *T, int kc, int vc) {
+    cxi_arena *A = &T->t.arena;
+    for (size_t i = 0; i < L->opts->noverrides; i++) {
+        const char *ov = L->opts->overrides[i] ? L->opts->overrides[i] : "";
+        const char *eq = strchr(ov, '=');
+        char q[300];
+        if (!eq) {
+            char where[320];
+            snprintf(where, sizeof where, "--set %s", cxi_diag_quote(q, sizeof q, ov));
+            L->errors++;
+            cxi_diag_add(L->diags, where, 0, 0,
+                         "missing '=' (expected key=value with a key of scenario.csv)");
+            continue;
+        }
+        size_t kl = (size_t)(eq - ov);
+        char *key = cxi_arena_alloc(A, kl + 1), *val = cxi_arena_strdup(A, eq + 1);
+        if (!key || !val) {
+            worst(L, CX_ENOMEM);
+            return -1;
+        }
+        memcpy(key, ov, kl);
+        key[kl] = '\0';
+        cxi_cell mark = {val, 0, (unsigned)(i + 1)};
+        unsigned r = 0;
+        for (; r < T->t.nrows; r++)
+            if (cxi_ieq(cell(T, r, kc), key)) break;
+        if (r < T->t.nrows) {
+            T->t.rows[r][vc] = mark;
+            continue;
+        }
+        cxi_cell *row = cxi_arena_alloc(A, T->t.ncols * sizeof *row);
+        cxi_cell **rows = cxi_arena_alloc(A, (T->t.nrows + 1) * sizeof *rows);
+        unsigned *lines = cxi_arena_alloc(A, (T->t.nrows + 1) * sizeof *lines);
+        if (!row || !rows || !lines) {
+            worst(L, CX_ENOMEM);
+            return -1;
+        }
+        for (unsigned c = 0; c < T->t.ncols; c++) row[c] = (cxi_cell){"", 0, (unsigned)(i + 1)};
+        row[kc].text = key;
+        row[vc] = mark;
+        if (T->t.nrows) {
+            memcpy(rows, T->t.rows, T->t.nrows * sizeof *rows);
+            memcpy(lines, T->t.row_line, T->t.nrows * sizeof *lines);
+        }
+        rows[T->t.nrows] = row;
+        lines[T->t.nrows] = 0;
+        T->t.rows = rows;
+        T->t.row_line = lines;
+        T->t.nrows++;
+    }
+    return 0;
+}
+
 static void load_params(loader *L) {
     tab *T = &L->f[F_SCENARIO];
     cx_params *p = &L->sc->params;
@@ -522,6 +585,7 @@ static void load_params(loader *L) {
         return;
     }
     int kc = col[0], vc = col[1];
+    if (apply_overrides(L, T, kc, vc) != 0) return;
     unsigned seen[K_COUNT] = {0}; /* 1 + row of the key */
     unsigned seen_sector[CX_SECTOR_COUNT] = {0};
     double res_all = -1, res_sector[CX_SECTOR_COUNT];
@@ -1476,6 +1540,8 @@ cx_load_opts cx_load_opts_default(void) {
     o.max_field_bytes = (size_t)64 << 10;
     o.max_rows = 5000000;
     o.decisions = NULL;
+    o.overrides = NULL;
+    o.noverrides = 0;
     return o;
 }
 
@@ -1522,6 +1588,11 @@ static cx_status load(loader *L, const char *dir) {
         return L->st;
     }
     read_tables(L, dir, &hash);
+    for (size_t i = 0; i < L->opts->noverrides; i++) {
+        const char *ov = L->opts->overrides[i] ? L->opts->overrides[i] : "";
+        hash = cxi_fnv1a(hash, "--set", 6);
+        hash = cxi_fnv1a(hash, ov, strlen(ov) + 1);
+    }
     if (!oom(L)) load_params(L);
     if (!oom(L)) load_regions(L);
     if (!oom(L)) load_assets(L);

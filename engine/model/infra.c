@@ -153,15 +153,11 @@ done:
 /* The smallest q at which op_of(q) < threshold (CXI_Q_FULL + 1 when none): op_of is monotone, so
  * comparing q with it decides exactly what comparing the operability with the threshold did. */
 static int32_t qmin_of(double threshold) {
-    int32_t lo = 0, hi = CXI_Q_FULL + 1; /* answer in [lo, hi] */
-    while (lo < hi) {
-        int32_t mid = lo + (hi - lo) / 2;
-        if (op_of(mid) < threshold)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
+    double x = (1 - threshold) * CXI_Q_FULL; /* the boundary, up to rounding: then step to it */
+    int32_t q = !(x > 0) ? 0 : x > CXI_Q_FULL ? CXI_Q_FULL + 1 : (int32_t)x;
+    while (q > 0 && op_of(q - 1) < threshold) q--;
+    while (q <= CXI_Q_FULL && !(op_of(q) < threshold)) q++;
+    return q;
 }
 
 /* A fixed distribution draws no random number, so its duration can be computed once (by the

@@ -642,9 +642,57 @@ static void test_load_unknown_asset_suggestion_and_broken_reference_table(void *
                    "that contain the delimiter)");
 }
 
+/* --set: an override replaces a scenario.csv value or adds a key, its errors name the option, and
+ * the hash covers the override strings (so batches with other overrides differ). */
+static void test_load_overrides_change_values_errors_and_hash(void **state) {
+    (void)state;
+    cx_scenario *base = load_ok(DATA "/good/minimal");
+    const char *ok[] = {"SEED=99", "turn=2h", "seed=123"};
+    cx_load_opts lo = cx_load_opts_default();
+    lo.overrides = ok;
+    lo.noverrides = 3;
+    cx_diags *d;
+    assert_int_equal(cx_diags_create(&d), CX_OK);
+    cx_scenario *sc = NULL;
+    assert_int_equal(cx_scenario_load(DATA "/good/minimal", &lo, &sc, d), CX_OK);
+    assert_int_equal(cx_scenario_seed(sc), 123); /* the later override wins */
+    assert_int_equal(sc->params.turn, 7200);
+    assert_string_not_equal(cx_scenario_hash(sc), cx_scenario_hash(base));
+    cx_scenario *again = NULL;
+    lo.noverrides = 2; /* other overrides, other hash */
+    assert_int_equal(cx_scenario_load(DATA "/good/minimal", &lo, &again, d), CX_OK);
+    assert_string_not_equal(cx_scenario_hash(again), cx_scenario_hash(sc));
+    assert_int_equal(cx_scenario_seed(again), 99);
+    cx_scenario_destroy(again);
+    cx_scenario_destroy(sc);
+    lo.noverrides = 0; /* no overrides: the plain hash */
+    assert_int_equal(cx_scenario_load(DATA "/good/minimal", &lo, &sc, d), CX_OK);
+    assert_string_equal(cx_scenario_hash(sc), cx_scenario_hash(base));
+    cx_scenario_destroy(sc);
+    assert_int_equal(cx_diags_count(d), 0);
+
+    const char *bad[] = {"seed=x", "sed=1", "horizon"};
+    lo.overrides = bad;
+    lo.noverrides = 3;
+    sc = (cx_scenario *)&sc;
+    assert_int_equal(cx_scenario_load(DATA "/good/minimal", &lo, &sc, d), CX_EINPUT);
+    assert_null(sc);
+    assert_int_equal(cx_diags_count(d), 3);
+    assert_string_equal(cx_diags_get(d, 0),
+                        "--set horizon: missing '=' (expected key=value with a key of scenario.csv)");
+    assert_string_equal(cx_diags_get(d, 1),
+                        "--set seed=x: column 'value': seed 'x' is not a whole number (expected a "
+                        "whole number from 0 to 18446744073709551615)");
+    assert_string_equal(cx_diags_get(d, 2),
+                        "--set sed=1: column 'key': unknown key 'sed' (did you mean 'seed'?)");
+    cx_diags_destroy(d);
+    cx_scenario_destroy(base);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_minimal_scenario_values_and_defaults),
+        cmocka_unit_test(test_load_overrides_change_values_errors_and_hash),
         cmocka_unit_test(test_load_hash_covers_names_and_bytes_in_name_order),
         cmocka_unit_test(test_load_semicolon_bom_crlf_decimal_comma),
         cmocka_unit_test(test_load_bad_folders_give_exact_messages),

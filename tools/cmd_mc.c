@@ -1004,6 +1004,11 @@ int cmd_mc(int argc, char **argv) {
         if (saved_out >= 0) dup2(saved_out, 1), close(saved_out);
         if (saved_err >= 0) dup2(saved_err, 2), close(saved_err);
     }
+    if (rc > 0 && launch_rank > 0) {
+        /* A launcher tears the job down when any rank fails: give rank 0 the time to print the
+         * usage error before this silent rank's failure can cut it off. */
+        sleep(2);
+    }
     if (rc != 0) return rc < 0 ? 0 : rc;
     char err[512];
     if (mc_mpi_begin(o.force_mpi, &o.mpi_rank, &o.mpi_size, err, sizeof err) != 0) {

@@ -9,7 +9,7 @@ usage() {
 usage: bash tools/bootstrap.sh run|test|deps
 
   run    install missing Debian packages, build crisim (Release, in build/) and run the default
-         scenario scenarios/blackout-2006 (outputs in out/blackout-2006/)
+         scenario scenarios/election-2024 (outputs in out/election-2024/)
   test   install missing Debian packages (also xvfb, xauth, xdotool for the viewer's window
          test), build with warnings as errors and run every test (ctest)
   deps   install missing Debian packages only
@@ -24,7 +24,7 @@ PACKAGES=(build-essential cmake pkg-config libgsl-dev libcsv-dev libcmocka-dev
 # when xvfb-run and xdotool are present.
 TEST_PACKAGES=(xvfb xauth xdotool)
 
-SCENARIO=scenarios/blackout-2006
+SCENARIO=scenarios/election-2024
 BUILD_DIR=build
 
 say() { printf '\n==> %s\n' "$*"; }

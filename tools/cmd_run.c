@@ -136,12 +136,12 @@ static void print_summary(const cx_scenario *sc, uint64_t seed, uint64_t replica
 
     line[0] = '\0';
     const cx_metric *peak = metric(m, n, "peak_pop_without_service");
-    if (peak) {
+    if (peak && peak->value > 0) {
         fmt_people(peak->value, num, sizeof num);
         snprintf(frag, sizeof frag, "peak population without service %s (summed over sectors)", num);
         add(line, sizeof line, frag);
     }
-    if ((x = metric(m, n, "pop_hours_without_service")) != NULL) {
+    if ((x = metric(m, n, "pop_hours_without_service")) != NULL && x->value > 0) {
         fmt_big(x->value, num, sizeof num);
         snprintf(frag, sizeof frag, "%s person-hours", num);
         add(line, sizeof line, frag);
@@ -162,12 +162,12 @@ static void print_summary(const cx_scenario *sc, uint64_t seed, uint64_t replica
     if (line[0]) printf("  %s\n", line);
 
     line[0] = '\0';
-    if ((x = metric(m, n, "longest_cascade_chain")) != NULL) {
+    if ((x = metric(m, n, "longest_cascade_chain")) != NULL && x->value > 0) {
         snprintf(frag, sizeof frag, "longest cascade %.0f link%s", x->value,
                  x->value == 1.0 ? "" : "s");
         add(line, sizeof line, frag);
     }
-    if ((x = metric(m, n, "cross_border_failures")) != NULL) {
+    if ((x = metric(m, n, "cross_border_failures")) != NULL && line[0]) {
         snprintf(frag, sizeof frag, "%.0f cross-border failure%s", x->value,
                  x->value == 1.0 ? "" : "s");
         add(line, sizeof line, frag);

@@ -42,7 +42,7 @@ static int find_name(const char *s, const char *const *names, int n) {
 
 /* ---- scenario.csv keys ------------------------------------------------------------------- */
 
-enum { T_POLICY, T_DIST, T_DUR, T_SHARE, T_POS, T_COUNT, T_NONNEG };
+enum { T_POLICY, T_DIST, T_DUR, T_SHARE, T_POS, T_COUNT, T_NONNEG, T_COUNT0 };
 typedef struct {
     const char *name;
     int type;
@@ -51,7 +51,8 @@ typedef struct {
 enum {
     RK_UCPM_POLICY, RK_REQ_DELAY, RK_RELAY, RK_ACCEPT, RK_LAPSE, RK_RESCUE, RK_SHARE, RK_HANDLING,
     RK_ROAD, RK_AIR, RK_RECEDE, RK_IPCR_POLICY, RK_MON, RK_INFO, RK_FULL, RK_POP, RK_BLUEPRINT,
-    RK_DECISION, RK_ISAA_INFO, RK_ISAA_FULL, RK_ROUNDTABLE, RK_FACTOR, RK_CLOSE, RK_COVER, RK_COUNT
+    RK_DECISION, RK_ISAA_INFO, RK_ISAA_FULL, RK_ROUNDTABLE, RK_FACTOR, RK_CLOSE, RK_COVER, RK_XB,
+    RK_COUNT
 };
 static const rkey rkeys[RK_COUNT] = {
     {"ucpm_policy", T_POLICY, "auto or manual"},
@@ -78,6 +79,7 @@ static const rkey rkeys[RK_COUNT] = {
     {"full_relay_factor", T_POS, "a number above 0"},
     {"ipcr_close_after", T_DUR, "a duration above zero such as 7d"},
     {"cover_within", T_DUR, "a duration above zero such as 24h"},
+    {"ipcr_cross_border_at", T_COUNT0, "a whole number of cross-border failures >= 0 (0 = off)"},
 };
 /* per-need keys: need_growth.<need> (seen slots RK_COUNT + need), need_decay.<need> (+ 14) */
 #define RK_GROWTH_BASE RK_COUNT
@@ -174,6 +176,7 @@ int cxi_ld_response_key(loader *L, tab *T, unsigned r, int kc, int vc, const cha
     case RK_INFO: cnt = &p->ipcr_info_sharing_at; break;
     case RK_FULL: cnt = &p->ipcr_full_at; break;
     case RK_BLUEPRINT: cnt = &p->blueprint_ms; break;
+    case RK_XB: cnt = &p->ipcr_cross_border_at; break;
     default: break;
     }
     if (pol) {
@@ -192,9 +195,10 @@ int cxi_ld_response_key(loader *L, tab *T, unsigned r, int kc, int vc, const cha
         cxi_ld_get_num(L, T, r, vc, 0, *num, rg, num);
     } else if (cnt) {
         uint64_t x;
-        if (cxi_ld_parse_u64(v, UINT32_MAX, &x) != 0 || x < 1)
-            cxi_ld_rowerr(L, T, r, vc, "'%s' is not a whole number >= 1 (expected %s)", Q(q, v),
-                          K->expect);
+        uint64_t lo = K->type == T_COUNT0 ? 0 : 1;
+        if (cxi_ld_parse_u64(v, UINT32_MAX, &x) != 0 || x < lo)
+            cxi_ld_rowerr(L, T, r, vc, "'%s' is not a whole number >= %u (expected %s)", Q(q, v),
+                          (unsigned)lo, K->expect);
         else
             *cnt = (uint32_t)x;
     }

@@ -1,10 +1,26 @@
 /* ipcr.c — the EU Integrated Political Crisis Response arrangements: mode inactive -> monitoring ->
  * information_sharing -> full -> closed, set by ipcr/art222 injects or (policy auto) by rules on the
- * member states affected, the population without service and the blueprint trigger.
+ * member states affected, the population without service, cross-border failures and the blueprint
+ * trigger.
  * Invariant: a stale decision, close or cadence event carries an old generation and does nothing. */
 #include <stdio.h>
 
 #include "model/response.h"
+
+/* Cross-border failures up to now: the settled count plus failures of the instant not yet settled
+ * (the same test as the metric's settle step in metrics.c), so the rule needs no later event. */
+static uint32_t xb_failures_now(const cx_sim *sim) {
+    const cx_scenario *sc = sim->sc;
+    uint32_t n = sim->m.xb_failures;
+    for (uint32_t i = 0; i < sim->m.ndirty; i++) {
+        uint32_t a = sim->m.dirty[i];
+        const cxi_asset_state *s = &sim->as[a];
+        if (s->level == CXI_LEVEL_FAILED && s->settled_level != CXI_LEVEL_FAILED &&
+            s->cause_sup >= 0 && sc->assets[s->cause_sup].region != sc->assets[a].region)
+            n++;
+    }
+    return n;
+}
 
 /* The mode the rules ask for, or -1 when nothing is affected. */
 static int desired(const cx_sim *sim) {
@@ -16,7 +32,9 @@ static int desired(const cx_sim *sim) {
     if (R->art222 || m >= P->ipcr_full_at || (pop > 0 && pop >= P->ipcr_population_full) ||
         R->n_disrupted >= P->blueprint_ms)
         return CX_IPCR_FULL;
-    if (m >= P->ipcr_info_sharing_at) return CX_IPCR_INFO_SHARING;
+    if (m >= P->ipcr_info_sharing_at ||
+        (P->ipcr_cross_border_at > 0 && xb_failures_now(sim) >= P->ipcr_cross_border_at))
+        return CX_IPCR_INFO_SHARING;
     if (m >= P->ipcr_monitoring_at) return CX_IPCR_MONITORING;
     return -1;
 }
@@ -81,6 +99,11 @@ cx_status cxi_ipcr_set(cx_sim *sim, int mode, cx_time t, const char *region, con
 
 cx_status cxi_ipcr_poll(cx_sim *sim, cx_time t) {
     cxi_resp *R = sim->resp;
+    if (sim->sc->params.ipcr_cross_border_at > 0) {
+        uint32_t xb = xb_failures_now(sim);
+        if (xb != R->xb_seen) R->ipcr_dirty = 1;
+        R->xb_seen = xb;
+    }
     if (!R->ipcr_dirty) return CX_OK;
     R->ipcr_dirty = 0;
     if (sim->sc->params.ipcr_policy == CX_POLICY_MANUAL) return CX_OK;

@@ -89,6 +89,7 @@ typedef struct cxi_resp {
     uint32_t gen_decide, gen_close, gen_isaa, gen_rt;
     int decide_pending, close_pending;
     uint32_t isaa_n, roundtable_n;
+    uint32_t xb_seen;       /* cross-border failures the IPCR rules last saw */
     /* metrics */
     cx_time t_first_inc, t_first_req, t_first_offer, t_first_arrival;
     cx_time t_mode[CX_IPCR_CLOSED + 1];

@@ -242,6 +242,7 @@ typedef struct {
     int ipcr_policy;          /* cx_policy */
     uint32_t ipcr_monitoring_at, ipcr_info_sharing_at, ipcr_full_at, blueprint_ms;
     double ipcr_population_full;
+    uint32_t ipcr_cross_border_at; /* 0 = off; else settled cross-border failures -> info sharing */
     cxi_dist ipcr_decision_delay;
     cx_time isaa_interval_info, isaa_interval_full, roundtable_interval_full, ipcr_close_after;
     double full_relay_factor;

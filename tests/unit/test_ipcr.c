@@ -1,6 +1,6 @@
 /* test_ipcr.c — IPCR modes: Art. 222 at once, the member-state, population and blueprint rules
- * after the decision delay, manual policy ignoring rules, closing when nothing is affected, and the
- * ISAA / roundtable cadence. */
+ * after the decision delay, manual policy ignoring rules, closing when nothing is affected, the
+ * ISAA / roundtable cadence and the opt-in cross-border failure rule. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -169,6 +169,42 @@ static void test_ipcr_deescalates_and_closes(void **state) {
     cx_scenario_destroy(sc);
 }
 
+/* A in region A feeds B in region B: B fails 1h after A is cut, a cross-border failure. */
+static sb_log cross_border_run(uint32_t xb_at) {
+    cx_scenario *sc = base(CX_POLICY_AUTO);
+    sc->params.ipcr_info_sharing_at = sc->params.ipcr_full_at = sc->params.blueprint_ms = 10;
+    sc->params.ipcr_cross_border_at = xb_at;
+    uint32_t a0 = sb_asset(sc, "g0", CX_SECTOR_POWER, 0, 10);
+    uint32_t a1 = sb_asset(sc, "g1", CX_SECTOR_POWER, 1, 10);
+    sb_link(sc, a0, a1, 0.5, 1, sb_fixed(1 * H), sb_fixed(0));
+    sb_capacity(sc, "B-x", 1, CX_NEED_USAR, 1);
+    sb_need_inject(sc, "h2", 0, CX_INJECT_HAZARD, 2, CX_NEED_USAR, 100);
+    sb_on_asset(sc, "c0", 10 * H, CX_INJECT_DISABLE, a0, 1);
+    sb_log log = run(sc);
+    cx_scenario_destroy(sc);
+    return log;
+}
+
+static void test_ipcr_cross_border_failures_escalate_to_information_sharing(void **state) {
+    (void)state;
+    sb_log log = cross_border_run(1);
+    assert_int_equal(at(&log, "monitoring", "", 0), 5 * H);
+    assert_int_equal(at(&log, "information_sharing", "", 0), 11 * H + 5 * H);
+    assert_null(ipcr_rec(&log, "full", "", 0));
+    sb_log_free(&log);
+}
+
+static void test_ipcr_cross_border_rule_is_off_by_default_and_counts(void **state) {
+    (void)state;
+    sb_log off = cross_border_run(0), two = cross_border_run(2);
+    assert_int_equal(at(&off, "monitoring", "", 0), 5 * H);
+    assert_null(ipcr_rec(&off, "information_sharing", "", 0));
+    assert_int_equal(at(&two, "monitoring", "", 0), 5 * H);
+    assert_null(ipcr_rec(&two, "information_sharing", "", 0)); /* one failure is below 2 */
+    sb_log_free(&off);
+    sb_log_free(&two);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ipcr_art222_is_full_at_once_with_cadence),
@@ -179,6 +215,8 @@ int main(void) {
         cmocka_unit_test(test_ipcr_population_without_service_triggers_full),
         cmocka_unit_test(test_ipcr_blueprint_trigger),
         cmocka_unit_test(test_ipcr_deescalates_and_closes),
+        cmocka_unit_test(test_ipcr_cross_border_failures_escalate_to_information_sharing),
+        cmocka_unit_test(test_ipcr_cross_border_rule_is_off_by_default_and_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

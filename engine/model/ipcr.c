@@ -1,7 +1,6 @@
-/* ipcr.c — the EU Integrated Political Crisis Response arrangements: mode inactive -> monitoring ->
- * information_sharing -> full -> closed, set by ipcr/art222 injects or (policy auto) by rules on the
- * member states affected, the population without service, cross-border failures and the blueprint
- * trigger.
+/* ipcr.c — EU Integrated Political Crisis Response: mode inactive -> monitoring ->
+ * information_sharing -> full -> closed, set by ipcr/art222 injects or (policy auto) by rules on
+ * member states affected, population without service, cross-border failures and the blueprint.
  * Invariant: a stale decision, close or cadence event carries an old generation and does nothing. */
 #include <stdio.h>
 

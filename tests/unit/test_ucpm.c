@@ -1,6 +1,6 @@
 /* test_ucpm.c — the UCPM chain with fixed delays (exact times), national first, the allocation
- * rule under competition, request lapse, rescEU as last resort, rotation, determinism, and an
- * M/M/c oracle: mean waiting time request -> arrival against Erlang C. */
+ * rule under competition, request lapse, rescEU as last resort, rotation, determinism, the
+ * own-crisis offer share, pre-positioning, and an M/M/c oracle (Erlang C waiting time). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -361,6 +361,95 @@ static void test_ucpm_waiting_time_matches_erlang_c(void **state) {
     cx_scenario_destroy(sc);
 }
 
+static size_t offered_at(const sb_log *l, const char *cap_prefix, cx_time t) {
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->r[i].kind == CX_REC_CAPACITY && l->r[i].t == t &&
+            !strncmp(l->r[i].entity, cap_prefix, strlen(cap_prefix)) &&
+            !strcmp(l->r[i].state, "offered"))
+            n++;
+    return n;
+}
+
+/* B has 5 free USAR units; A asks for many. With B's own incident open (needing something B
+ * cannot give) B offers floor(0.5 x 5) = 2 at once, without it all 5. */
+static size_t own_crisis_offers(int b_in_crisis) {
+    cx_scenario *sc = base(5 * 86400);
+    sc->params.ucpm_request_delay = sb_fixed(6 * H);
+    sc->params.ercc_relay_delay = sb_fixed(1 * H);
+    sc->params.offer_share_own_crisis = 0.5;
+    uint32_t c = sb_capacity(sc, "B-usar", 1, CX_NEED_USAR, 5);
+    sc->capacities[c].offer_latency = sb_fixed(2 * H);
+    sb_need_inject(sc, "quake", 0, CX_INJECT_HAZARD, 0, CX_NEED_USAR, 1000);
+    if (b_in_crisis) sb_need_inject(sc, "fire", 0, CX_INJECT_HAZARD, 1, CX_NEED_FIREFIGHTING, 50);
+    sb_log log = {0};
+    cx_status st;
+    cx_sim *sim = sb_run(sc, 1, &log, &st);
+    assert_int_equal(st, CX_OK);
+    assert_int_equal(when(&log, CX_REC_REQUEST, "quake/request", "relayed"), 7 * H);
+    size_t n = offered_at(&log, "B-usar#", 9 * H);
+    if (b_in_crisis) {
+        assert_int_equal(when(&log, CX_REC_INCIDENT, "fire", "open"), 0);
+        assert_non_null(find_state(&log, CX_REC_CAPACITY, "B-usar#2", "offered", 0));
+        assert_null(find_state(&log, CX_REC_CAPACITY, "B-usar#3", "offered", 0));
+    }
+    cx_sim_destroy(sim);
+    sb_log_free(&log);
+    cx_scenario_destroy(sc);
+    return n;
+}
+
+static void test_ucpm_state_in_own_crisis_offers_only_its_share(void **state) {
+    (void)state;
+    assert_int_equal(own_crisis_offers(1), 2);
+    assert_int_equal(own_crisis_offers(0), 5);
+}
+
+/* D-usar is based 600 km (10 h) east of A; stationed in B (60 km, 1 h from A) it skips its
+ * readiness and travels from B. how: 0 = at home, 1 = prepositioned_at, 2 = preposition inject. */
+static cx_time preposition_arrival(int how) {
+    cx_scenario *sc = base(5 * 86400);
+    uint32_t d = sb_region(sc, "D", 0, 10 * LON60, 1000);
+    uint32_t c = sb_capacity(sc, "D-usar", d, CX_NEED_USAR, 1);
+    sc->capacities[c].readiness = sb_fixed(3 * H);
+    sc->capacities[c].handling = sb_fixed(30 * SB_MIN);
+    if (how == 1) sc->capacities[c].prepositioned_at = 1;
+    if (how == 2) {
+        cx_inject *j = sb_inject(sc, "stage", 1 * H, CX_INJECT_PREPOSITION);
+        j->capacity = c;
+        j->at_region = 1;
+    }
+    sb_need_inject(sc, "quake", 2 * H, CX_INJECT_HAZARD, 0, CX_NEED_USAR, 5);
+    sb_log log = {0};
+    cx_status st;
+    cx_sim *sim = sb_run(sc, 1, &log, &st);
+    assert_int_equal(st, CX_OK);
+    if (how == 2) {
+        const sb_rec *r = find_state(&log, CX_REC_CAPACITY, "D-usar#1", "available", 0);
+        assert_non_null(r);
+        assert_int_equal(r->t, 1 * H);
+        assert_string_equal(r->region, "B");
+        assert_string_equal(r->text, "prepositioned");
+    }
+    assert_int_equal(when(&log, CX_REC_CAPACITY, "D-usar#1", "offered"), 2 * H);
+    const sb_rec *op = find_state(&log, CX_REC_CAPACITY, "D-usar#1", "operating", 0);
+    assert_non_null(op);
+    assert_string_equal(op->region, "A");
+    cx_time t = op->t;
+    cx_sim_destroy(sim);
+    sb_log_free(&log);
+    cx_scenario_destroy(sc);
+    return t;
+}
+
+static void test_ucpm_prepositioned_unit_travels_from_its_station(void **state) {
+    (void)state;
+    /* request, relay, offer and acceptance at 2 h; then readiness + transit + handling */
+    assert_int_equal(preposition_arrival(0), 2 * H + 3 * H + 10 * H + 30 * SB_MIN);
+    assert_int_equal(preposition_arrival(1), 2 * H + 1 * H + 30 * SB_MIN);
+    assert_int_equal(preposition_arrival(2), 2 * H + 1 * H + 30 * SB_MIN);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ucpm_chain_times_are_exact_with_fixed_delays),
@@ -374,6 +463,8 @@ int main(void) {
         cmocka_unit_test(test_ucpm_endurance_rotates_units),
         cmocka_unit_test(test_ucpm_runs_are_deterministic),
         cmocka_unit_test(test_ucpm_waiting_time_matches_erlang_c),
+        cmocka_unit_test(test_ucpm_state_in_own_crisis_offers_only_its_share),
+        cmocka_unit_test(test_ucpm_prepositioned_unit_travels_from_its_station),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

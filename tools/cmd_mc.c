@@ -1116,6 +1116,19 @@ static int point_sets(const mc_opts *o, const cxi_table *t, unsigned r, char **o
     return 0;
 }
 
+/* Loads the scenario with point r's overrides into *sc (status in *st, messages in d, which may be
+ * NULL); -1 when the overrides cannot be built. */
+static int load_point(const mc_opts *o, const cxi_table *pts, unsigned r, char **owned,
+                      const char **sets, size_t *nsets, cx_diags *d, cx_scenario **sc,
+                      cx_status *st) {
+    if (point_sets(o, pts, r, owned, sets, nsets) != 0) return -1;
+    cx_load_opts lo = cx_load_opts_default();
+    lo.overrides = sets;
+    lo.noverrides = *nsets;
+    *st = cx_scenario_load(o->dir, &lo, sc, d);
+    return 0;
+}
+
 static void free_owned(char **owned, unsigned n) {
     for (unsigned c = 0; c < n; c++) {
         free(owned[c]);
@@ -1188,19 +1201,17 @@ static int mc_sweep(mc_opts *o) {
 
     /* every point is loaded before anything is written: a bad row leaves no output behind */
     for (unsigned r = 0; r < pts.nrows && rc == 0; r++) {
-        if (point_sets(o, &pts, r, owned, sets, &nsets) != 0) {
-            rc = 1;
-            break;
-        }
-        cx_load_opts lo = cx_load_opts_default();
-        lo.overrides = sets;
-        lo.noverrides = nsets;
-        cx_scenario *sc = NULL;
         if (cx_diags_create(&d) != CX_OK) {
             rc = 1;
             break;
         }
-        st = cx_scenario_load(o->dir, &lo, &sc, d);
+        cx_scenario *sc = NULL;
+        if (load_point(o, &pts, r, owned, sets, &nsets, d, &sc, &st) != 0) {
+            cx_diags_destroy(d);
+            d = NULL;
+            rc = 1;
+            break;
+        }
         if (st != CX_OK) {
             for (size_t i = 0; i < cx_diags_count(d); i++) {
                 /* located at the sweep file's cell when the message is about one of its values */
@@ -1271,15 +1282,11 @@ static int mc_sweep(mc_opts *o) {
         fputs("metric,n,mean,ci95_low,ci95_high,p50\n", f);
     }
     for (unsigned r = 0; r < pts.nrows && rc == 0; r++) {
-        if (point_sets(o, &pts, r, owned, sets, &nsets) != 0) {
+        cx_scenario *sc = NULL;
+        if (load_point(o, &pts, r, owned, sets, &nsets, NULL, &sc, &st) != 0) {
             rc = 1;
             break;
         }
-        cx_load_opts lo = cx_load_opts_default();
-        lo.overrides = sets;
-        lo.noverrides = nsets;
-        cx_scenario *sc = NULL;
-        st = cx_scenario_load(o->dir, &lo, &sc, NULL);
         if (st != CX_OK) {
             fprintf(stderr, "crisim mc: %s: point %u: %s (the files changed during the sweep?)\n",
                     o->dir, r + 1, cx_status_str(st));

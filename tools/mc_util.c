@@ -12,7 +12,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <dirent.h>
 
 #include "io/io_api.h"
 
@@ -199,17 +198,7 @@ int mc_replaceable(const char *path) {
     struct stat st;
     if (lstat(path, &st) != 0) return errno == ENOENT;
     if (!S_ISDIR(st.st_mode)) return 0;
-    DIR *d = opendir(path);
-    if (!d) return 0;
-    int empty = 1, manifest = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        empty = 0;
-        if (!strcmp(e->d_name, "manifest.csv")) manifest = 1;
-    }
-    closedir(d);
-    return empty || manifest;
+    return cxi_outdir_replaceable(path);
 }
 
 double mc_now(void) {

@@ -50,27 +50,37 @@ static char *dup_str(const char *s) {
     return d;
 }
 
-cx_status cxi_batch_columns(const cx_scenario *sc, uint64_t seed, cxi_batch_cols *out, char *err,
-                            size_t errn) {
-    out->n = 0;
-    out->names = NULL;
+/* Creates replicate 0 of sc with seed and lists its metrics; on success the caller destroys *sim. */
+static cx_status metrics_of(const cx_scenario *sc, uint64_t seed, cx_sim **sim, const cx_metric **m,
+                            size_t *nm, char *err, size_t errn) {
     cx_sim_config cfg = cx_sim_config_default();
     cfg.seed = seed;
     cfg.replicate = 0;
-    cx_sim *sim = NULL;
-    cx_status st = cx_sim_create(sc, &cfg, &sim);
+    *sim = NULL;
+    cx_status st = cx_sim_create(sc, &cfg, sim);
     if (st != CX_OK) {
         snprintf(err, errn, "cannot create a simulation: %s", cx_status_str(st));
         return st;
     }
-    const cx_metric *m = NULL;
-    size_t nm = 0;
-    st = cx_sim_metrics(sim, &m, &nm);
+    st = cx_sim_metrics(*sim, m, nm);
     if (st != CX_OK) {
-        snprintf(err, errn, "cannot list the metrics: %s", cx_sim_errmsg(sim));
-        cx_sim_destroy(sim);
+        snprintf(err, errn, "cannot list the metrics: %s", cx_sim_errmsg(*sim));
+        cx_sim_destroy(*sim);
+        *sim = NULL;
         return st;
     }
+    return CX_OK;
+}
+
+cx_status cxi_batch_columns(const cx_scenario *sc, uint64_t seed, cxi_batch_cols *out, char *err,
+                            size_t errn) {
+    out->n = 0;
+    out->names = NULL;
+    cx_sim *sim = NULL;
+    const cx_metric *m = NULL;
+    size_t nm = 0;
+    cx_status st = metrics_of(sc, seed, &sim, &m, &nm, err, errn);
+    if (st != CX_OK) return st;
     out->names = calloc(nm ? nm : 1, sizeof *out->names);
     if (!out->names) {
         cx_sim_destroy(sim);
@@ -103,22 +113,11 @@ void cxi_batch_units_free(char **units, size_t n) {
 cx_status cxi_batch_units(const cx_scenario *sc, uint64_t seed, const cxi_batch_cols *cols,
                           char ***units, char *err, size_t errn) {
     *units = NULL;
-    cx_sim_config cfg = cx_sim_config_default();
-    cfg.seed = seed;
     cx_sim *sim = NULL;
-    cx_status st = cx_sim_create(sc, &cfg, &sim);
-    if (st != CX_OK) {
-        snprintf(err, errn, "cannot create a simulation: %s", cx_status_str(st));
-        return st;
-    }
     const cx_metric *m = NULL;
     size_t nm = 0;
-    st = cx_sim_metrics(sim, &m, &nm);
-    if (st != CX_OK) {
-        snprintf(err, errn, "cannot list the metrics: %s", cx_sim_errmsg(sim));
-        cx_sim_destroy(sim);
-        return st;
-    }
+    cx_status st = metrics_of(sc, seed, &sim, &m, &nm, err, errn);
+    if (st != CX_OK) return st;
     char **u = calloc(cols->n ? cols->n : 1, sizeof *u);
     char name[512];
     for (size_t i = 0; u && i < cols->n; i++) {

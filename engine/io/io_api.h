@@ -80,6 +80,9 @@ cx_status cxi_outdir_begin(const char *final_dir, char *tmp_dir, size_t n, char 
 cx_status cxi_outdir_commit(const char *tmp_dir, const char *final_dir, char *err, size_t errn);
 /* Removes tmp_dir and its files (on failure). */
 void cxi_outdir_abort(const char *tmp_dir);
+/* 1 when the existing folder dir is empty or holds manifest.csv (a previous crisim output), so it
+ * may be replaced; 0 otherwise or when it cannot be read. */
+int cxi_outdir_replaceable(const char *dir);
 /* Details (added by the run helper): begin creates missing parent folders of final_dir, and returns
  * CX_EINVAL ("refusing to replace ...") when final_dir exists and is not a crisim output folder
  * (a directory that is empty or holds manifest.csv), so a typo in --out cannot wipe a user's folder.

@@ -62,7 +62,7 @@ static int mkdir_parents(char *path) {
 
 /* An existing folder may be replaced only when it is empty or a previous output (manifest.csv):
  * otherwise "--out ~" would delete a home directory. */
-static int replaceable(const char *dir) {
+int cxi_outdir_replaceable(const char *dir) {
     DIR *d = opendir(dir);
     if (!d) return 0;
     int empty = 1, manifest = 0;
@@ -150,7 +150,7 @@ static cx_status check_final(const char *final_dir, int *exists, char *err, size
         set_err(err, errn, "refusing to replace '%s': it exists and is not a folder", final_dir);
         return CX_EINVAL;
     }
-    if (!replaceable(final_dir)) {
+    if (!cxi_outdir_replaceable(final_dir)) {
         set_err(err, errn,
                 "refusing to replace '%s': the folder is not empty and holds no manifest.csv "
                 "(not a crisim output folder); choose another --out",

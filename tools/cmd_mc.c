@@ -33,15 +33,6 @@ static volatile sig_atomic_t mc_signal;
 
 static void on_signal(int sig) { mc_signal = sig; }
 
-static void set_handlers(void (*fn)(int)) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = fn;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 static void usage(FILE *f) {
     fprintf(f,
             "usage: crisim mc DIR -n N [-j THREADS] [--seed S] [--out DIR] [--quiet] [--resume]\n"
@@ -760,7 +751,7 @@ static int run_batch(const cx_scenario *sc, mc_opts *o, const char *out) {
     cfg.poll = poll_stop;
     cfg.ud = &ctx;
     cxi_batch_outcome oc;
-    set_handlers(on_signal);
+    cli_set_stop_handlers(on_signal);
     if (o->mpi_size > 1) {
         /* the other ranks wait for this plan: go, and from which position */
         mc_plan plan = {1, 0, first};
@@ -900,7 +891,7 @@ static int run_batch(const cx_scenario *sc, mc_opts *o, const char *out) {
     cxi_batch_cols_free(&scols);
     rc = 0;
 done:
-    set_handlers(SIG_DFL);
+    cli_set_stop_handlers(SIG_DFL);
     if (reps) fclose(reps);
     cxi_batch_cols_free(&cols);
     return rc;
@@ -926,9 +917,9 @@ static int run_worker(const cx_scenario *sc, mc_opts *o) {
     cfg.threads = o->threads;
     cfg.poll = poll_stop;
     cxi_batch_outcome oc;
-    set_handlers(on_signal);
+    cli_set_stop_handlers(on_signal);
     mc_mpi_run_worker(&cfg, o->mpi_rank, o->mpi_size, &oc);
-    set_handlers(SIG_DFL);
+    cli_set_stop_handlers(SIG_DFL);
     cxi_batch_cols_free(&cols);
     int32_t rc = 1;
     mc_mpi_bcast(&rc, sizeof rc);

@@ -221,15 +221,6 @@ static void print_summary(const cx_scenario *sc, uint64_t seed, uint64_t replica
     printf("  outputs: %s/{timeline.csv, metrics.csv, manifest.csv}\n", out);
 }
 
-static void set_handlers(void (*fn)(int)) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = fn;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 /* Everything after a successful load: returns the exit status; out/tmp are cleaned on failure. */
 static int run_loaded(const cx_scenario *sc, uint64_t seed, uint64_t replicate, cx_time horizon,
                       const char *out, int quiet, const char *cmdline) {
@@ -239,7 +230,7 @@ static int run_loaded(const cx_scenario *sc, uint64_t seed, uint64_t replicate, 
     int rc = 1;
 
     /* Handlers first: a signal while the temporary folder is being made must still remove it. */
-    set_handlers(on_signal);
+    cli_set_stop_handlers(on_signal);
     cx_status st = cxi_outdir_begin(out, tmp, sizeof tmp, err, sizeof err);
     if (st != CX_OK) {
         fprintf(stderr, "crisim run: %s\n", err[0] ? err : cx_status_str(st));
@@ -339,7 +330,7 @@ static int run_loaded(const cx_scenario *sc, uint64_t seed, uint64_t replicate, 
         fprintf(stderr, "crisim run: %s\n", err[0] ? err : cx_status_str(st));
         goto fail;
     }
-    set_handlers(SIG_DFL);
+    cli_set_stop_handlers(SIG_DFL);
     if (!quiet) print_summary(sc, seed, replicate, horizon, rows, ms, m, nm, out);
     cx_sim_destroy(sim);
     return 0;
@@ -348,7 +339,7 @@ fail:
     cxi_timeline_close(tl);
     cx_sim_destroy(sim);
     cxi_outdir_abort(tmp);
-    set_handlers(SIG_DFL);
+    cli_set_stop_handlers(SIG_DFL);
     if (stop_signal) {
         fprintf(stderr, "crisim run: interrupted (%s); nothing written\n",
                 stop_signal == SIGINT    ? "SIGINT"

@@ -26,6 +26,8 @@ struct cx_diags;
 void cli_print_diags(const struct cx_diags *d);
 /* The command line joined by spaces, shell-quoted where needed (for manifests). */
 void cli_command_line(int argc, char **argv, char *buf, size_t n);
+/* Installs fn (or SIG_DFL) for SIGINT and SIGTERM: how run, mc and exercise stop cleanly. */
+void cli_set_stop_handlers(void (*fn)(int));
 /* Set in main(): the whole argv, for manifests. */
 extern int cli_argc;
 extern char **cli_argv;

@@ -1,5 +1,6 @@
 /* main.c — the crisim command: dispatches to subcommands (tools/cmd_*.c).
  * Exit status: 0 success, 1 runtime failure, 2 bad input or usage. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,15 @@ void cli_command_line(int argc, char **argv, char *buf, size_t n) {
         if (quote && used + 1 < n) buf[used++] = '\'';
         buf[used] = '\0';
     }
+}
+
+void cli_set_stop_handlers(void (*fn)(int)) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 int main(int argc, char **argv) {

@@ -14,18 +14,10 @@
 #include <time.h>
 
 #include "io/io_api.h"
+#include "kernel/kernel_api.h"
 
 int mc_parse_u64(const char *s, uint64_t *out) {
-    if (!s || *s < '0' || *s > '9') return -1;
-    uint64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') return -1;
-        unsigned d = (unsigned)(*s - '0');
-        if (v > (UINT64_MAX - d) / 10u) return -1;
-        v = v * 10u + d;
-    }
-    *out = v;
-    return 0;
+    return cxi_u64_parse(s, UINT64_MAX, out) == 0 ? 0 : -1;
 }
 
 int mc_parse_shard(const char *s, uint32_t *k, uint32_t *count) {

@@ -729,19 +729,6 @@ cx_status cxi_batch_header_read(const char *path, cxi_batch_cols *out, char *err
     return st;
 }
 
-static int parse_u64(const char *s, uint64_t *out) {
-    if (*s < '0' || *s > '9') return -1;
-    uint64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') return -1;
-        unsigned d = (unsigned)(*s - '0');
-        if (v > (UINT64_MAX - d) / 10u) return -1;
-        v = v * 10u + d;
-    }
-    *out = v;
-    return 0;
-}
-
 int cxi_batch_row_parse(const char *line, size_t ncols, uint64_t *replicate, uint64_t *seed,
                         double *values, unsigned *col, char *msg, size_t msgn) {
     const char *p = line;
@@ -760,7 +747,7 @@ int cxi_batch_row_parse(const char *line, size_t ncols, uint64_t *replicate, uin
         field[fl] = '\0';
         if (i < 2) {
             uint64_t v;
-            if (parse_u64(field, &v) != 0) {
+            if (cxi_u64_parse(field, UINT64_MAX, &v) != 0) {
                 snprintf(msg, msgn, "column '%s': '%s' is not an unsigned integer",
                          i == 0 ? "replicate" : "seed", field);
                 return -1;

@@ -304,20 +304,6 @@ static void point_cells(loader *L, const tab *T, unsigned r, int clat, int clon,
     }
 }
 
-/* Whole decimal number without sign; 0 ok, -1 not a number, -2 too large. */
-static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
-    uint64_t v = 0;
-    if (!*s) return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') return -1;
-        unsigned d = (unsigned)(*s - '0');
-        if (v > (max - d) / 10) return -2;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
-}
-
 static uint32_t pow2_slots(uint32_t n) {
     uint32_t s = 8;
     while (s < 2 * (uint64_t)n && s < (UINT32_C(1) << 31)) s <<= 1;
@@ -440,7 +426,6 @@ int cxi_ld_region_ref(loader *L, const tab *T, unsigned r, int c, int star, int3
 int cxi_ld_sector_cell(loader *L, const tab *T, unsigned r, int c, int *out) {
     return sector_cell(L, T, r, c, out);
 }
-int cxi_ld_parse_u64(const char *s, uint64_t max, uint64_t *out) { return parse_u64(s, max, out); }
 void cxi_ld_point(loader *L, const tab *T, unsigned r, int clat, int clon, uint32_t g,
                   const char *whose, double *lat, double *lon) {
     point_cells(L, T, r, clat, clon, g, whose, lat, lon);
@@ -699,7 +684,7 @@ static void load_params(loader *L) {
             break;
         case K_SEED: {
             uint64_t sd;
-            int e = parse_u64(v, UINT64_MAX, &sd);
+            int e = cxi_u64_parse(v, UINT64_MAX, &sd);
             if (e == 0)
                 p->seed = sd;
             else if (e == -2)
@@ -1135,7 +1120,7 @@ static void load_injects(loader *L) {
         const char *mv = cell(T, r, col[C_MOVE]);
         if (mv[0]) {
             uint64_t m;
-            if (parse_u64(mv, INT32_MAX, &m) != 0)
+            if (cxi_u64_parse(mv, INT32_MAX, &m) != 0)
                 rowerr(L, T, r, col[C_MOVE],
                        "'%s' is not a whole number >= 0 (expected a move "
                        "number such as 1)",

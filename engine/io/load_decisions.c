@@ -49,7 +49,7 @@ static int offer_target_known(const cx_scenario *sc, const tab *T, int idcol, co
         if (!strcmp(id, s)) return 1;
         if (!strncmp(id, s, l) && s[l] == '#') {
             uint64_t k;
-            if (cxi_ld_parse_u64(s + l + 1, UINT32_MAX, &k) == 0 && k >= 1 &&
+            if (cxi_u64_parse(s + l + 1, UINT32_MAX, &k) == 0 && k >= 1 &&
                 k <= sc->capacities[c].count)
                 return 1;
         }

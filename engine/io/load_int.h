@@ -72,7 +72,6 @@ int cxi_ld_get_dist(loader *L, const tab *T, unsigned r, int c, const cxi_dist *
                     cxi_dist *out);
 int cxi_ld_region_ref(loader *L, const tab *T, unsigned r, int c, int star, int32_t *out);
 int cxi_ld_sector_cell(loader *L, const tab *T, unsigned r, int c, int *out);
-int cxi_ld_parse_u64(const char *s, uint64_t max, uint64_t *out);
 /* An optional lat+lon pair of row r, else the point of region g; whose: "owner's", for messages. */
 void cxi_ld_point(loader *L, const tab *T, unsigned r, int clat, int clon, uint32_t g,
                   const char *whose, double *lat, double *lon);

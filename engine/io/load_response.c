@@ -196,7 +196,7 @@ int cxi_ld_response_key(loader *L, tab *T, unsigned r, int kc, int vc, const cha
     } else if (cnt) {
         uint64_t x;
         uint64_t lo = K->type == T_COUNT0 ? 0 : 1;
-        if (cxi_ld_parse_u64(v, UINT32_MAX, &x) != 0 || x < lo)
+        if (cxi_u64_parse(v, UINT32_MAX, &x) != 0 || x < lo)
             cxi_ld_rowerr(L, T, r, vc, "'%s' is not a whole number >= %u (expected %s)", Q(q, v),
                           (unsigned)lo, K->expect);
         else
@@ -406,7 +406,7 @@ void cxi_ld_capacities(loader *L) {
         const char *cs = cxi_ld_cell(T, r, col[C_COUNT]);
         if (cs[0]) {
             uint64_t x;
-            if (cxi_ld_parse_u64(cs, 100000, &x) != 0 || x < 1)
+            if (cxi_u64_parse(cs, 100000, &x) != 0 || x < 1)
                 cxi_ld_rowerr(L, T, r, col[C_COUNT], "'%s' is not a whole number from 1 to "
                               "100000 (expected the number of identical units)", Q(q2, cs));
             else

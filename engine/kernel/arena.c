@@ -70,6 +70,14 @@ void *cxi_arena_alloc(cxi_arena *a, size_t n) {
     return p;
 }
 
+void *cxi_arena_calloc(cxi_arena *a, size_t n, size_t size) {
+    if (n == 0) n = 1;
+    if (size > SIZE_MAX / n) return NULL;
+    void *p = cxi_arena_alloc(a, n * size);
+    if (p) memset(p, 0, n * size);
+    return p;
+}
+
 char *cxi_arena_strndup(cxi_arena *a, const char *s, size_t n) {
     size_t len = 0;
     while (len < n && s[len]) len++;

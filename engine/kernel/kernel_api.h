@@ -20,6 +20,9 @@ typedef struct {
 void cxi_arena_init(cxi_arena *a);
 void cxi_arena_free(cxi_arena *a); /* frees every block; the arena can be reused after init */
 void *cxi_arena_alloc(cxi_arena *a, size_t n);           /* 16-byte aligned; NULL on OOM */
+/* n zeroed elements of `size` bytes (n == 0 counts as 1, so an empty array is never NULL);
+ * NULL on OOM or when n * size overflows. */
+void *cxi_arena_calloc(cxi_arena *a, size_t n, size_t size);
 char *cxi_arena_strdup(cxi_arena *a, const char *s);     /* NULL on OOM */
 char *cxi_arena_strndup(cxi_arena *a, const char *s, size_t n);
 
@@ -113,6 +116,9 @@ void cxi_offset_format(cx_time t, char *buf, size_t n);
 /* Formats seconds as the shortest duration cxi_duration_parse reads back: "2d", "1d6h30m", "-3h",
  * "0s" into buf (>= 32 bytes holds any int64). */
 void cxi_duration_format(int64_t s, char *buf, size_t n);
+/* A whole decimal number without sign or spaces, at most max.
+ * Returns 0, -1 when not a number, -2 when above max. */
+int cxi_u64_parse(const char *s, uint64_t max, uint64_t *out);
 /* A finite real number; decimal_comma accepts "0,5". Returns 0 / -1. */
 int cxi_number_parse(const char *s, int decimal_comma, double *out, cxi_parse_err *err);
 

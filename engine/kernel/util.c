@@ -36,3 +36,16 @@ double cxi_geo_km(double lat1, double lon1, double lat2, double lon2) {
     if (a > 1) a = 1;
     return 2.0 * 6371.0 * asin(sqrt(a));
 }
+
+int cxi_u64_parse(const char *s, uint64_t max, uint64_t *out) {
+    uint64_t v = 0;
+    if (!s || !*s) return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return -1;
+        unsigned d = (unsigned)(*s - '0');
+        if (v > max / 10 || v * 10 > max - d) return -2;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}

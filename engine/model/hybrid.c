@@ -352,14 +352,6 @@ static cx_status h_hybrid(void *ctx, cx_time t, const cxi_payload *p) {
     }
 }
 
-static void *zalloc(cxi_arena *a, size_t n, size_t size) {
-    if (n == 0) n = 1;
-    if (size > SIZE_MAX / n) return NULL;
-    void *p = cxi_arena_alloc(a, n * size);
-    if (p) memset(p, 0, n * size);
-    return p;
-}
-
 static int in_unit(double x) { return isfinite(x) && x >= 0 && x <= 1; }
 
 cx_status cxi_hybrid_init(cx_sim *sim) {
@@ -392,15 +384,15 @@ cx_status cxi_hybrid_init(cx_sim *sim) {
     }
     if (cap > UINT32_MAX / 2) return CX_ELIMIT;
     cxi_arena *A = &sim->arena;
-    cxi_hyb *H = zalloc(A, 1, sizeof *H);
+    cxi_hyb *H = cxi_arena_calloc(A, 1, sizeof *H);
     if (!H) return CX_ENOMEM;
     H->capclocks = (uint32_t)cap;
     H->namelen = maxcode + 32;
-    H->detect_at = zalloc(A, sc->ninjects, sizeof *H->detect_at);
-    H->trust = zalloc(A, sc->nregions, sizeof *H->trust);
-    H->clocks = zalloc(A, H->capclocks, sizeof *H->clocks);
-    H->names = zalloc(A, H->capclocks, H->namelen);
-    H->scratch = zalloc(A, sc->nregions, 1);
+    H->detect_at = cxi_arena_calloc(A, sc->ninjects, sizeof *H->detect_at);
+    H->trust = cxi_arena_calloc(A, sc->nregions, sizeof *H->trust);
+    H->clocks = cxi_arena_calloc(A, H->capclocks, sizeof *H->clocks);
+    H->names = cxi_arena_calloc(A, H->capclocks, H->namelen);
+    H->scratch = cxi_arena_calloc(A, sc->nregions, 1);
     if (!H->detect_at || !H->trust || !H->clocks || !H->names || !H->scratch) return CX_ENOMEM;
     for (uint32_t i = 0; i < sc->ninjects; i++) H->detect_at[i] = -1;
     for (uint32_t r = 0; r < sc->nregions; r++) {

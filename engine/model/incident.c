@@ -94,18 +94,10 @@ int cxi_resp_wanted(const cx_scenario *sc) {
     return 0;
 }
 
-static void *zalloc(cxi_arena *a, size_t n, size_t size) {
-    if (n == 0) n = 1;
-    if (size > SIZE_MAX / n) return NULL;
-    void *p = cxi_arena_alloc(a, n * size);
-    if (p) memset(p, 0, n * size);
-    return p;
-}
-
 cx_status cxi_resp_init(cx_sim *sim) {
     const cx_scenario *sc = sim->sc;
     cxi_arena *A = &sim->arena;
-    cxi_resp *R = zalloc(A, 1, sizeof *R);
+    cxi_resp *R = cxi_arena_calloc(A, 1, sizeof *R);
     if (!R) return CX_ENOMEM;
     sim->resp = R;
     uint64_t nu = 0;
@@ -128,17 +120,17 @@ cx_status cxi_resp_init(cx_sim *sim) {
     R->capreq = R->capinc + nreqinj;
     for (uint32_t d = 0; d < sc->ndecisions; d++)
         R->capreq += sc->decisions[d].kind == CXI_DK_UCPM_REQUEST;
-    R->units = zalloc(A, R->nunits, sizeof *R->units);
-    R->cap_first = zalloc(A, (size_t)sc->ncapacities + 1, sizeof *R->cap_first);
-    R->inc = zalloc(A, R->capinc, sizeof *R->inc);
-    R->req = zalloc(A, R->capreq, sizeof *R->req);
-    R->open_req = zalloc(A, R->capreq, sizeof *R->open_req);
-    R->open_inc = zalloc(A, R->capinc, sizeof *R->open_inc);
-    R->inc_open_r = zalloc(A, sc->nregions, sizeof *R->inc_open_r);
-    R->assets_out_r = zalloc(A, sc->nregions, sizeof *R->assets_out_r);
-    R->deployed_r = zalloc(A, sc->nregions, sizeof *R->deployed_r);
-    R->owner_r = zalloc(A, sc->nregions, 1);
-    R->names = zalloc(A, namebytes + 1, 1);
+    R->units = cxi_arena_calloc(A, R->nunits, sizeof *R->units);
+    R->cap_first = cxi_arena_calloc(A, (size_t)sc->ncapacities + 1, sizeof *R->cap_first);
+    R->inc = cxi_arena_calloc(A, R->capinc, sizeof *R->inc);
+    R->req = cxi_arena_calloc(A, R->capreq, sizeof *R->req);
+    R->open_req = cxi_arena_calloc(A, R->capreq, sizeof *R->open_req);
+    R->open_inc = cxi_arena_calloc(A, R->capinc, sizeof *R->open_inc);
+    R->inc_open_r = cxi_arena_calloc(A, sc->nregions, sizeof *R->inc_open_r);
+    R->assets_out_r = cxi_arena_calloc(A, sc->nregions, sizeof *R->assets_out_r);
+    R->deployed_r = cxi_arena_calloc(A, sc->nregions, sizeof *R->deployed_r);
+    R->owner_r = cxi_arena_calloc(A, sc->nregions, 1);
+    R->names = cxi_arena_calloc(A, namebytes + 1, 1);
     R->rng = cxi_rng_stream(sim->seed, sim->replicate, CXI_STREAM_RESPONSE);
     R->rng_ipcr = cxi_rng_stream(sim->seed, sim->replicate, CXI_STREAM_IPCR);
     if (!R->units || !R->cap_first || !R->inc || !R->req || !R->open_req || !R->open_inc ||

@@ -49,20 +49,13 @@ static int32_t permyriad(double x) {
     return (int32_t)floor(x * CXI_Q_FULL + 0.5);
 }
 
-static void *zalloc(cxi_arena *a, size_t n, size_t size) {
-    if (n != 0 && size > SIZE_MAX / n) return NULL;
-    void *p = cxi_arena_alloc(a, n * size);
-    if (p) memset(p, 0, n * size);
-    return p;
-}
-
 /* CSR adjacency: for each key (supplier or dependent) the links in file order, and the asset at
  * the other end (kept beside the link so loop searches touch one array less). O(assets + links). */
 static cx_status build_csr(const cx_scenario *sc, cxi_arena *arena, int by_dependent,
                            uint32_t **start_out, uint32_t **list_out, uint32_t **other_out) {
-    uint32_t *start = zalloc(arena, (size_t)sc->nassets + 1, sizeof *start);
-    uint32_t *list = zalloc(arena, sc->nlinks ? sc->nlinks : 1, sizeof *list);
-    uint32_t *other = zalloc(arena, sc->nlinks ? sc->nlinks : 1, sizeof *other);
+    uint32_t *start = cxi_arena_calloc(arena, (size_t)sc->nassets + 1, sizeof *start);
+    uint32_t *list = cxi_arena_calloc(arena, sc->nlinks ? sc->nlinks : 1, sizeof *list);
+    uint32_t *other = cxi_arena_calloc(arena, sc->nlinks ? sc->nlinks : 1, sizeof *other);
     uint32_t *fill = malloc(((size_t)sc->nassets + 1) * sizeof *fill);
     if (!start || !list || !other || !fill) {
         free(fill);
@@ -90,7 +83,7 @@ static cx_status build_csr(const cx_scenario *sc, cxi_arena *arena, int by_depen
 static cx_status build_scc(const cx_scenario *sc, cxi_arena *arena, cxi_infra_prep *pr) {
     uint32_t n = sc->nassets;
     const uint32_t NONE = UINT32_MAX;
-    pr->scc = zalloc(arena, n ? n : 1, sizeof *pr->scc);
+    pr->scc = cxi_arena_calloc(arena, n ? n : 1, sizeof *pr->scc);
     uint32_t *index = malloc((size_t)(n ? n : 1) * sizeof *index);
     uint32_t *low = malloc((size_t)(n ? n : 1) * sizeof *low);
     uint32_t *stack = malloc((size_t)(n ? n : 1) * sizeof *stack);
@@ -181,10 +174,10 @@ static cx_status prep_build(const cx_scenario *sc, cxi_arena *arena, cxi_infra_p
         return st;
     if ((st = build_csr(sc, arena, 0, &pr->out_start, &pr->out_links, &pr->out_dep)) != CX_OK)
         return st;
-    pr->link_pos = zalloc(arena, nl, sizeof *pr->link_pos);
-    pr->ie = zalloc(arena, nl, sizeof *pr->ie);
-    pr->oe = zalloc(arena, nl, sizeof *pr->oe);
-    pr->p_dep = zalloc(arena, nl, sizeof *pr->p_dep);
+    pr->link_pos = cxi_arena_calloc(arena, nl, sizeof *pr->link_pos);
+    pr->ie = cxi_arena_calloc(arena, nl, sizeof *pr->ie);
+    pr->oe = cxi_arena_calloc(arena, nl, sizeof *pr->oe);
+    pr->p_dep = cxi_arena_calloc(arena, nl, sizeof *pr->p_dep);
     if (!pr->link_pos || !pr->ie || !pr->oe || !pr->p_dep) return CX_ENOMEM;
     for (uint32_t p = 0; p < sc->nlinks; p++) {
         const cx_link *L = &sc->links[pr->in_links[p]];
@@ -240,14 +233,14 @@ cx_status cxi_infra_init(cx_sim *sim) {
     size_t nodes = (size_t)(sc->nregions ? sc->nregions : 1) * CX_SECTOR_COUNT;
     cx_status st;
     sim->links_on = sc->params.mode != CX_MODEL_IIM;
-    sim->as = zalloc(&sim->arena, na, sizeof *sim->as);
-    sim->upd = zalloc(&sim->arena, na, sizeof *sim->upd);
-    sim->qv = zalloc(&sim->arena, na, sizeof *sim->qv);
-    sim->lstate = zalloc(&sim->arena, nl, sizeof *sim->lstate);
-    sim->lev = zalloc(&sim->arena, nl, sizeof *sim->lev);
-    sim->lcount = zalloc(&sim->arena, nl, sizeof *sim->lcount);
-    sim->lexcl = zalloc(&sim->arena, nl, sizeof *sim->lexcl);
-    sim->pair_nassets = zalloc(&sim->arena, nodes, sizeof *sim->pair_nassets);
+    sim->as = cxi_arena_calloc(&sim->arena, na, sizeof *sim->as);
+    sim->upd = cxi_arena_calloc(&sim->arena, na, sizeof *sim->upd);
+    sim->qv = cxi_arena_calloc(&sim->arena, na, sizeof *sim->qv);
+    sim->lstate = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lstate);
+    sim->lev = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lev);
+    sim->lcount = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lcount);
+    sim->lexcl = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lexcl);
+    sim->pair_nassets = cxi_arena_calloc(&sim->arena, nodes, sizeof *sim->pair_nassets);
     if (!sim->as || !sim->upd || !sim->qv || !sim->lstate || !sim->lev || !sim->lcount || !sim->lexcl ||
         !sim->pair_nassets) return CX_ENOMEM;
     for (uint32_t a = 0; a < sc->nassets; a++) {
@@ -281,18 +274,18 @@ cx_status cxi_infra_init(cx_sim *sim) {
     sim->oe = pr->oe;
     sim->p_dep = pr->p_dep;
     sim->scc = pr->scc;
-    sim->lin = zalloc(&sim->arena, nl, sizeof *sim->lin);
-    sim->lflip_t = zalloc(&sim->arena, nl, sizeof *sim->lflip_t);
-    sim->lflips = zalloc(&sim->arena, nl, sizeof *sim->lflips);
-    sim->lexcl_ver = zalloc(&sim->arena, nl, sizeof *sim->lexcl_ver);
-    sim->qver = zalloc(&sim->arena, na, sizeof *sim->qver);
-    sim->ord = zalloc(&sim->arena, na, sizeof *sim->ord);
-    sim->nout = zalloc(&sim->arena, na, sizeof *sim->nout);
-    sim->mark = zalloc(&sim->arena, na, sizeof *sim->mark);
-    sim->stk = zalloc(&sim->arena, na, sizeof *sim->stk);
-    sim->fset = zalloc(&sim->arena, na, sizeof *sim->fset);
-    sim->bset = zalloc(&sim->arena, na, sizeof *sim->bset);
-    sim->pool = zalloc(&sim->arena, na, sizeof *sim->pool);
+    sim->lin = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lin);
+    sim->lflip_t = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lflip_t);
+    sim->lflips = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lflips);
+    sim->lexcl_ver = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lexcl_ver);
+    sim->qver = cxi_arena_calloc(&sim->arena, na, sizeof *sim->qver);
+    sim->ord = cxi_arena_calloc(&sim->arena, na, sizeof *sim->ord);
+    sim->nout = cxi_arena_calloc(&sim->arena, na, sizeof *sim->nout);
+    sim->mark = cxi_arena_calloc(&sim->arena, na, sizeof *sim->mark);
+    sim->stk = cxi_arena_calloc(&sim->arena, na, sizeof *sim->stk);
+    sim->fset = cxi_arena_calloc(&sim->arena, na, sizeof *sim->fset);
+    sim->bset = cxi_arena_calloc(&sim->arena, na, sizeof *sim->bset);
+    sim->pool = cxi_arena_calloc(&sim->arena, na, sizeof *sim->pool);
     if (!sim->lin || !sim->lflip_t || !sim->lflips || !sim->lexcl_ver || !sim->qver || !sim->ord ||
         !sim->nout || !sim->mark || !sim->stk || !sim->fset || !sim->bset || !sim->pool)
         return CX_ENOMEM;

@@ -56,28 +56,20 @@ static size_t layout(cx_sim *sim) {
     return n;
 }
 
-static void *zalloc(cxi_arena *a, size_t n, size_t size) {
-    if (n == 0) n = 1;
-    if (size > SIZE_MAX / n) return NULL;
-    void *p = cxi_arena_alloc(a, n * size);
-    if (p) memset(p, 0, n * size);
-    return p;
-}
-
 cx_status cxi_metrics_init(cx_sim *sim) {
     const cx_scenario *sc = sim->sc;
     uint32_t n = nnodes(sim);
-    sim->m.pair_out = zalloc(&sim->arena, n, sizeof(double));
-    sim->m.pair_int = zalloc(&sim->arena, n, sizeof(double));
-    sim->m.pair_t = zalloc(&sim->arena, n, sizeof(cx_time));
-    sim->m.region_hit = zalloc(&sim->arena, sc->nregions, 1);
-    sim->m.dirty = zalloc(&sim->arena, sc->nassets, sizeof(uint32_t));
+    sim->m.pair_out = cxi_arena_calloc(&sim->arena, n, sizeof(double));
+    sim->m.pair_int = cxi_arena_calloc(&sim->arena, n, sizeof(double));
+    sim->m.pair_t = cxi_arena_calloc(&sim->arena, n, sizeof(cx_time));
+    sim->m.region_hit = cxi_arena_calloc(&sim->arena, sc->nregions, 1);
+    sim->m.dirty = cxi_arena_calloc(&sim->arena, sc->nassets, sizeof(uint32_t));
     if (!sim->m.pair_out || !sim->m.pair_int || !sim->m.pair_t || !sim->m.region_hit ||
         !sim->m.dirty)
         return CX_ENOMEM;
     sim->m.t_first = -1;
     sim->m.nout = layout(sim);
-    sim->m.out = zalloc(&sim->arena, sim->m.nout, sizeof(cx_metric));
+    sim->m.out = cxi_arena_calloc(&sim->arena, sim->m.nout, sizeof(cx_metric));
     if (!sim->m.out) return CX_ENOMEM;
     layout(sim);
     return CX_OK;

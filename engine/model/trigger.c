@@ -474,25 +474,18 @@ static cx_status h_decision(void *ctx, cx_time t, const cxi_payload *p) {
     return finish(sim, t, st);
 }
 
-static void *zalloc(cxi_arena *a, size_t n, size_t size) {
-    if (n == 0) n = 1;
-    void *p = cxi_arena_alloc(a, n * size);
-    if (p) memset(p, 0, n * size);
-    return p;
-}
-
 cx_status cxi_msel_init(cx_sim *sim) {
     const cx_scenario *sc = sim->sc;
     uint32_t ntrig = 0;
     for (uint32_t i = 0; i < sc->ninjects; i++) ntrig += sc->injects[i].cond != NULL;
     if (!ntrig && !sc->ndecisions) return CX_OK;
-    cxi_msel *M = zalloc(&sim->arena, 1, sizeof *M);
+    cxi_msel *M = cxi_arena_calloc(&sim->arena, 1, sizeof *M);
     if (!M) return CX_ENOMEM;
-    M->pending = zalloc(&sim->arena, ntrig, sizeof *M->pending);
-    M->req_r = zalloc(&sim->arena, sc->nregions, sizeof *M->req_r);
-    M->offer_r = zalloc(&sim->arena, sc->nregions, sizeof *M->offer_r);
-    M->arrival_r = zalloc(&sim->arena, sc->nregions, sizeof *M->arrival_r);
-    M->first_req_r = zalloc(&sim->arena, sc->nregions, sizeof *M->first_req_r);
+    M->pending = cxi_arena_calloc(&sim->arena, ntrig, sizeof *M->pending);
+    M->req_r = cxi_arena_calloc(&sim->arena, sc->nregions, sizeof *M->req_r);
+    M->offer_r = cxi_arena_calloc(&sim->arena, sc->nregions, sizeof *M->offer_r);
+    M->arrival_r = cxi_arena_calloc(&sim->arena, sc->nregions, sizeof *M->arrival_r);
+    M->first_req_r = cxi_arena_calloc(&sim->arena, sc->nregions, sizeof *M->first_req_r);
     if (!M->pending || !M->req_r || !M->offer_r || !M->arrival_r || !M->first_req_r)
         return CX_ENOMEM;
     for (uint32_t r = 0; r < sc->nregions; r++) M->first_req_r[r] = -1;

@@ -267,8 +267,9 @@ static HOT_INLINE void activate(cxi_queue *q, int d, uint32_t j) {
     g->cur = j;
     q->hint = NIL;
 #if defined(__GNUC__)
-    /* the next buckets' first events are needed soon; with 100k events they are not in cache */
-    if (j + 2 < g->K) {
+    /* the next buckets' first events are needed soon; with 100k events they are not in cache
+     * (with few buckets they are, and the prefetches would only cost instructions) */
+    if (g->K >= 65536 && j + 2 < g->K) {
         if (g->head[j + 1] != NIL) __builtin_prefetch(&nd[g->head[j + 1]]);
         if (g->head[j + 2] != NIL) __builtin_prefetch(&nd[g->head[j + 2]]);
     }

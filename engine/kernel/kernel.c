@@ -32,7 +32,8 @@
 #define MIN_BUCKETS 16u
 #define MAX_BUCKETS (UINT32_C(1) << 21)
 #define BUCKETS_PER_EVENT 4u /* at the front of a hold model this leaves about 2 events per bucket */
-#define RUN_MAX 48u /* a longer run is spread over a finer rung */
+#define RUN_MAX 48u
+#define RANK_MAX 6u /* buckets up to this size are sorted by rank */ /* a longer run is spread over a finer rung */
 #define MAX_RUNGS 64 /* each rung is at least 2x finer than its parent: 64 suffice for 64-bit keys */
 
 #if defined(__GNUC__)
@@ -281,14 +282,37 @@ static HOT_INLINE void activate(cxi_queue *q, int d, uint32_t j) {
         return;
     }
     uint32_t a = nd[l].next; /* older than l */
-    if (nd[a].next == NIL) {
-        if (nd[a].key <= nd[l].key) {
-            nd[a].next = l;
-            nd[l].next = NIL;
-            l = a;
-        }
-        q->run = l;
+    if (nd[a].next == NIL) { /* without a branch on the keys: it would mispredict half the time */
+        int older_first = nd[a].key <= nd[l].key;
+        uint32_t first = older_first ? a : l, second = older_first ? l : a;
+        nd[first].next = second;
+        nd[second].next = NIL;
+        q->run = first;
         q->runlen = 2;
+        return;
+    }
+    /* Small buckets, the usual case, are sorted by rank: each node's place is the number of
+     * nodes before it in (key, insertion) order, counted without branches. An insertion sort
+     * mispredicts about one branch per node on such keys, which costs more than the counting. */
+    uint32_t idx[RANK_MAX], out[RANK_MAX];
+    uint64_t key[RANK_MAX];
+    uint32_t m = 0, x = l;
+    do {
+        idx[m] = x;
+        key[m] = nd[x].key;
+        m++;
+        x = nd[x].next;
+    } while (x != NIL && m < RANK_MAX);
+    if (x == NIL) { /* idx[0] is the newest node: idx[j] is older than idx[i] when j > i */
+        for (uint32_t i = 0; i < m; i++) {
+            uint32_t r = 0;
+            for (uint32_t jj = 0; jj < m; jj++) r += (key[jj] < key[i]) | ((key[jj] == key[i]) & (jj > i));
+            out[r] = idx[i];
+        }
+        for (uint32_t i = 0; i + 1 < m; i++) nd[out[i]].next = out[i + 1];
+        nd[out[m - 1]].next = NIL;
+        q->run = out[0];
+        q->runlen = m;
         return;
     }
     l = list_reverse(nd, l, &n);

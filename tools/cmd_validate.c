@@ -9,27 +9,34 @@
 #include "kernel/kernel_api.h"
 
 static void help(FILE *f) {
-    fprintf(f, "usage: crisim validate [--quiet] DIR\n\n"
+    fprintf(f, "usage: crisim validate [--quiet] [--decisions FILE] DIR\n\n"
                "Reads the scenario folder DIR (scenario.csv, regions.csv, assets.csv and the\n"
-               "optional links.csv, injects.csv, iim.csv), checks every row of every table and\n"
-               "prints one line with its size, or every error as path:line:col: message.\n\n"
+               "optional links.csv, injects.csv, iim.csv, capacities.csv, decisions.csv), checks\n"
+               "every row of every table and prints one line with its size, or every error as\n"
+               "path:line:col: message.\n\n"
                "options:\n"
-               "  -q, --quiet   print nothing when the scenario is valid\n"
-               "  -h, --help    show this help\n\n"
+               "  -q, --quiet           print nothing when the scenario is valid\n"
+               "  -D, --decisions FILE  check FILE as the decisions (instead of DIR/decisions.csv),\n"
+               "                        e.g. the decisions.csv of an exercise before `crisim run`\n"
+               "  -h, --help            show this help\n\n"
                "exit status: 0 valid, 2 invalid scenario or usage error, 1 read failure.\n"
                "The format is described in docs/scenario-format.md.\n");
 }
 
 int cmd_validate(int argc, char **argv) {
     static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
+                                         {"decisions", required_argument, NULL, 'D'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int quiet = 0, c;
+    cx_load_opts lo = cx_load_opts_default();
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qD:h", opts, NULL)) != -1) {
         switch (c) {
         case 'q': quiet = 1; break;
+        case 'D': lo.decisions = optarg; break;
+        case ':': return cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
         case 'h': help(stdout); return 0;
         default: return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
         }
@@ -46,7 +53,7 @@ int cmd_validate(int argc, char **argv) {
         return 1;
     }
     cx_scenario *sc = NULL;
-    cx_status st = cx_scenario_load(dir, NULL, &sc, diags);
+    cx_status st = cx_scenario_load(dir, &lo, &sc, diags);
     if (st != CX_OK) {
         cli_print_diags(diags);
         size_t total = cx_diags_count(diags) + cx_diags_dropped(diags);
@@ -65,10 +72,28 @@ int cmd_validate(int argc, char **argv) {
         char hz[64], t0[32];
         cxi_duration_format(cx_scenario_horizon(sc), hz, sizeof hz);
         cxi_datetime_format(cx_scenario_start(sc), t0, sizeof t0);
-        printf("%s: ok \xE2\x80\x94 %zu region%s, %zu asset%s, %zu link%s, %zu inject%s "
+        /* the response tables are named only when the scenario has them, so the line stays
+         * short for a pure infrastructure scenario */
+        char more[160] = "", part[48];
+        if (n.contingency) {
+            snprintf(part, sizeof part, " (%zu contingency)", n.contingency);
+            strcat(more, part);
+        }
+        const struct {
+            size_t n;
+            const char *one, *many;
+        } extra[] = {{n.capacities, "capacity", "capacities"},
+                     {n.couplings, "sector coupling", "sector couplings"},
+                     {n.decisions, "decision", "decisions"}};
+        for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+            if (extra[i].n) {
+                snprintf(part, sizeof part, ", %zu %s", extra[i].n, extra[i].n == 1 ? extra[i].one : extra[i].many);
+                strcat(more, part);
+            }
+        printf("%s: ok \xE2\x80\x94 %zu region%s, %zu asset%s, %zu link%s, %zu inject%s%s "
                "(horizon %s, start %s)\n",
                dir, n.regions, n.regions == 1 ? "" : "s", n.assets, n.assets == 1 ? "" : "s",
-               n.links, n.links == 1 ? "" : "s", n.injects, n.injects == 1 ? "" : "s", hz, t0);
+               n.links, n.links == 1 ? "" : "s", n.injects, n.injects == 1 ? "" : "s", more, hz, t0);
     }
     cx_scenario_destroy(sc);
     cx_diags_destroy(diags);

@@ -75,6 +75,8 @@ void cx_scenario_destroy(cx_scenario *sc); /* NULL is a no-op */
 
 typedef struct {
     size_t regions, assets, links, injects;
+    size_t contingency; /* injects with a trigger condition (counted in injects too) */
+    size_t capacities, couplings, decisions; /* capacities.csv, iim.csv, a decisions file */
 } cx_scenario_counts;
 cx_scenario_counts cx_scenario_count(const cx_scenario *sc);
 const char *cx_scenario_name(const cx_scenario *sc);

@@ -1648,12 +1648,16 @@ void cx_scenario_destroy(cx_scenario *sc) {
 }
 
 cx_scenario_counts cx_scenario_count(const cx_scenario *sc) {
-    cx_scenario_counts c = {0, 0, 0, 0};
+    cx_scenario_counts c = {0};
     if (!sc) return c;
     c.regions = sc->nregions;
     c.assets = sc->nassets;
     c.links = sc->nlinks;
     c.injects = sc->ninjects;
+    for (uint32_t i = 0; i < sc->ninjects; i++) c.contingency += sc->injects[i].cond != NULL;
+    c.capacities = sc->ncapacities;
+    c.couplings = sc->ncouplings;
+    c.decisions = sc->ndecisions;
     return c;
 }
 

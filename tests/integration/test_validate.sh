@@ -23,10 +23,19 @@ has() { grep -qxF -- "$2" "$1" || { fail "missing line: $2"; echo "--- got:"; ca
 
 # good scenarios
 expect 0 validate good/minimal
-has "$out" "good/minimal: ok — 3 regions, 5 assets, 4 links, 6 injects (horizon 2d, start 2006-11-04T21:00:00Z)"
+has "$out" "good/minimal: ok — 3 regions, 5 assets, 4 links, 6 injects (1 contingency), 5 sector couplings (horizon 2d, start 2006-11-04T21:00:00Z)"
 [ -s "$err" ] && fail "stderr not empty on a valid scenario"
 expect 0 validate good/semicolon/
 has "$out" "good/semicolon/: ok — 2 regions, 2 assets, 1 link, 2 injects (horizon 2d, start 2006-11-04T22:10:00Z)"
+# the response tables are counted when the scenario has them; --decisions checks another file
+expect 0 validate msel/base
+has "$out" "msel/base: ok — 3 regions, 3 assets, 0 links, 3 injects (2 contingency), 1 capacity, 4 decisions (horizon 3d, start 2024-01-01T00:00:00Z)"
+expect 2 validate --decisions msel/bad-decisions.csv msel/base
+has "$err" "msel/bad-decisions.csv:2:2: column 'kind': unknown decision kind 'ipcr_escalte' (did you mean 'ipcr_escalate'?)"
+has "$err" "msel/base: not valid (2 errors)"
+[ -s "$out" ] && fail "stdout not empty on invalid decisions"
+expect 2 validate --decisions
+has "$err" "crisim validate: option '--decisions' needs a value"
 expect 0 validate --quiet good/minimal
 [ -s "$out" ] && fail "--quiet printed: $(cat "$out")"
 expect 0 validate good/minimal -q

@@ -1,5 +1,5 @@
 /* bench_scale.c — `crisim bench scale`: generates scenarios of growing size (tools/gen.c), loads
- * each and runs one replicate, printing one key=value line per size.
+ * each and runs one replicate, printing one key=value line per size, then how run time grew.
  * Invariant: each size is loaded and run in a fresh child process, so peak_rss_mb is that size's. */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,21 +22,30 @@
 static void usage(FILE *f) {
     fprintf(f,
             "usage: crisim bench scale [--sizes N1,N2,...] [--links-per-asset L] [--seed S]\n"
-            "                          [--reps R] [--dir DIR]\n"
+            "                          [--reps R] [--shuffle] [--cold] [--dir DIR]\n"
             "\n"
             "For each size N: writes a scenario of N assets and L*N links with 'crisim gen' (into a\n"
             "temporary folder under DIR, removed afterwards), then, in a fresh process, loads it and\n"
             "runs replicate 0 to the horizon R times (the fastest counts). Prints one line per size:\n"
             "  engine=crisim bench=scale assets=N links=M regions=R injects=K gen_ms=... load_ms=...\n"
             "  run_ms=... create_ms=... events=... assets_failed=... peak_rss_mb=...\n"
-            "  load_us_per_asset=... run_us_per_asset=... ns_per_event=...\n"
+            "  load_us_per_asset=... run_us_per_asset=... events_per_asset=... ns_per_event=...\n"
             "run_ms covers creating the simulation (create_ms), running it to the horizon and reading\n"
-            "its metrics; ns_per_event is (run_ms - create_ms) per event processed.\n"
+            "its metrics; ns_per_event is (run_ms - create_ms) per event processed. A last line\n"
+            "compares consecutive sizes A and B, as growth per tenfold increase in assets\n"
+            "((B/A)^(1/log10(B/A)) of each; run 10 means linear in assets, ns_per_event 1 flat):\n"
+            "  engine=crisim bench=scale summary=per_decade run=A-B:x,... events=A-B:x,...\n"
+            "  ns_per_event=A-B:x,...\n"
             "\n"
             "  --sizes LIST          comma-separated asset counts (default 1000,10000,100000)\n"
             "  --links-per-asset L   links per asset, 0 to 100 (default 3)\n"
             "  --seed S              generator seed (default 1)\n"
             "  --reps R              runs of the replicate per size, the fastest kept (default 3)\n"
+            "  --shuffle             assets.csv in a random order (crisim gen --shuffle):\n"
+            "                        the same network, without the locality of the file\n"
+            "  --cold                before each run, write over 256 MiB (not timed), so\n"
+            "                        small sizes start with cold caches too (peak_rss_mb\n"
+            "                        then counts these 256 MiB)\n"
             "  --dir DIR             where to write the scenarios (default $TMPDIR or /tmp)\n");
 }
 
@@ -75,8 +84,15 @@ static double metric(const cx_metric *m, size_t n, const char *name) {
     return NAN;
 }
 
-/* The child: load + one replicate; prints the line. Returns the exit status. */
-static int load_and_run(const char *dir, const gen_counts *c, double gen_ms, unsigned reps) {
+/* What a child measured, sent to the parent through a pipe for the summary line. */
+typedef struct {
+    double run_ms, create_ms, events;
+} size_result;
+
+/* The child: load + one replicate; prints the line and writes its size_result to fd. Returns the
+ * exit status. */
+static int load_and_run(const char *dir, const gen_counts *c, double gen_ms, unsigned reps, int fd,
+                        int cold) {
     cx_diags *d = NULL;
     cx_scenario *sc = NULL;
     if (cx_diags_create(&d) != CX_OK) return 1;
@@ -101,9 +117,12 @@ static int load_and_run(const char *dir, const gen_counts *c, double gen_ms, uns
     /* The same replicate `reps` times; the fastest is kept (the others were slowed by the
      * machine, not by the work, which is identical). */
     double run_ms = INFINITY, create_ms = INFINITY;
+    size_t flush_n = (size_t)256 << 20;
+    unsigned char *flush = cold ? malloc(flush_n) : NULL;
     for (unsigned r = 0; r < reps; r++) {
         cx_sim_destroy(sim);
         sim = NULL;
+        if (flush) memset(flush, (int)r + 1, flush_n); /* evicts the scenario from every cache */
         double t2 = mc_now();
         st = cx_sim_create(sc, &cfg, &sim);
         double t2b = mc_now();
@@ -113,32 +132,69 @@ static int load_and_run(const char *dir, const gen_counts *c, double gen_ms, uns
         if (st != CX_OK) {
             fprintf(stderr, "crisim bench scale: %s: replicate 0 failed: %s\n", dir,
                     sim && cx_sim_errmsg(sim)[0] ? cx_sim_errmsg(sim) : cx_status_str(st));
+            free(flush);
             cx_sim_destroy(sim);
             cx_scenario_destroy(sc);
             return 1;
         }
         if (1e3 * (t3 - t2) < run_ms) run_ms = 1e3 * (t3 - t2), create_ms = 1e3 * (t2b - t2);
     }
+    free(flush);
     double load_ms = 1e3 * (t1 - t0);
     double events = metric(m, nm, "events");
     printf("engine=crisim bench=scale assets=%" PRIu64 " links=%" PRIu64 " regions=%" PRIu32
-           " injects=%" PRIu64 " gen_ms=%.0f load_ms=%.1f run_ms=%.1f create_ms=%.1f events=%.0f"
+           " injects=%" PRIu64 " gen_ms=%.0f load_ms=%.1f run_ms=%.3f create_ms=%.3f events=%.0f"
            " assets_failed=%.0f peak_rss_mb=%.1f load_us_per_asset=%.2f run_us_per_asset=%.2f"
-           " ns_per_event=%.0f\n",
+           " events_per_asset=%.3f ns_per_event=%.0f\n",
            c->assets, c->links, c->regions, c->injects, gen_ms, load_ms, run_ms, create_ms, events,
            metric(m, nm, "assets_failed"), mc_peak_rss_mb(), 1e3 * load_ms / (double)c->assets,
-           1e3 * run_ms / (double)c->assets,
+           1e3 * run_ms / (double)c->assets, events / (double)c->assets,
            events > 0 ? 1e6 * (run_ms - create_ms) / events : 0.0);
     fflush(stdout);
+    size_result res = {run_ms, create_ms, events};
+    if (write(fd, &res, sizeof res) != (ssize_t)sizeof res) {
+        fprintf(stderr, "crisim bench scale: cannot pass the result to the parent: %s\n",
+                strerror(errno));
+        cx_sim_destroy(sim);
+        cx_scenario_destroy(sc);
+        return 1;
+    }
     cx_sim_destroy(sim);
     cx_scenario_destroy(sc);
     return 0;
+}
+
+static double per_decade(double a, double b, uint64_t na, uint64_t nb) {
+    return pow(b / a, 1.0 / log10((double)nb / (double)na));
+}
+
+/* The last line: each quantity's growth per tenfold increase in assets, size to next size. */
+static void print_summary(const uint64_t *sizes, const size_result *r, size_t n) {
+    static const char *const names[] = {"run", "events", "ns_per_event"};
+    printf("engine=crisim bench=scale summary=per_decade");
+    for (int q = 0; q < 3; q++) {
+        printf(" %s=", names[q]);
+        for (size_t i = 1; i < n; i++) {
+            double v[2];
+            for (int k = 0; k < 2; k++) {
+                const size_result *x = &r[i - 1 + (size_t)k];
+                double per_event = (x->run_ms - x->create_ms) / x->events;
+                v[k] = q == 0 ? x->run_ms : q == 1 ? x->events : per_event;
+            }
+            int ok = sizes[i] > sizes[i - 1] && v[0] > 0 && v[1] > 0;
+            printf("%s%" PRIu64 "-%" PRIu64 ":%.2f", i > 1 ? "," : "", sizes[i - 1], sizes[i],
+                   ok ? per_decade(v[0], v[1], sizes[i - 1], sizes[i]) : NAN);
+        }
+    }
+    printf("\n");
 }
 
 int bench_scale(int argc, char **argv) {
     uint64_t sizes[MAX_SIZES] = {1000, 10000, 100000};
     size_t nsizes = 3;
     uint64_t lpa = 3, seed = 1, reps = 3;
+    int shuffle = 0, cold = 0;
+    size_result results[MAX_SIZES];
     const char *base = getenv("TMPDIR");
     if (!base || !base[0]) base = "/tmp";
     for (int i = 1; i < argc; i++) {
@@ -146,6 +202,14 @@ int bench_scale(int argc, char **argv) {
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
+        }
+        if (!strcmp(a, "--shuffle")) {
+            shuffle = 1;
+            continue;
+        }
+        if (!strcmp(a, "--cold")) {
+            cold = 1;
+            continue;
         }
         if (!strcmp(a, "--sizes") || !strcmp(a, "--links-per-asset") || !strcmp(a, "--seed") ||
             !strcmp(a, "--dir") || !strcmp(a, "--reps")) {
@@ -188,6 +252,7 @@ int bench_scale(int argc, char **argv) {
         uint64_t pairs = sizes[i] * (sizes[i] - 1);
         o.links = lpa * sizes[i] < pairs ? lpa * sizes[i] : pairs;
         o.seed = seed;
+        o.shuffle = shuffle;
         gen_counts c;
         double t0 = mc_now();
         int g = gen_write(&o, dir, &c, err, sizeof err);
@@ -200,16 +265,25 @@ int bench_scale(int argc, char **argv) {
         }
         /* The generator's memory is freed; the child starts from this small process. */
         fflush(stdout);
-        pid_t pid = fork();
+        int fds[2] = {-1, -1};
+        pid_t pid = pipe(fds) == 0 ? fork() : -1;
         if (pid < 0) {
-            fprintf(stderr, "crisim bench scale: fork: %s\n", strerror(errno));
+            fprintf(stderr, "crisim bench scale: pipe or fork: %s\n", strerror(errno));
+            if (fds[0] >= 0) close(fds[0]), close(fds[1]);
             rc = 1;
         } else if (pid == 0) {
-            _exit(load_and_run(dir, &c, gen_ms, (unsigned)reps));
+            close(fds[0]);
+            _exit(load_and_run(dir, &c, gen_ms, (unsigned)reps, fds[1], cold));
         } else {
+            close(fds[1]);
+            /* The result is one small write (below PIPE_BUF): read it whole, then reap. */
+            ssize_t got;
+            while ((got = read(fds[0], &results[i], sizeof results[i])) < 0 && errno == EINTR) {}
+            close(fds[0]);
             int status = 0;
             while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            int done = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            if (!done || got != (ssize_t)sizeof results[i]) {
                 fprintf(stderr, "crisim bench scale: size %" PRIu64 " failed (%s %d)\n", sizes[i],
                         WIFEXITED(status) ? "exit status" : "signal",
                         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
@@ -219,5 +293,6 @@ int bench_scale(int argc, char **argv) {
         remove_scenario(dir);
     }
     rmdir(top);
+    if (rc == 0 && nsizes > 1) print_summary(sizes, results, nsizes);
     return rc;
 }

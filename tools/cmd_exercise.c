@@ -40,6 +40,21 @@
 #define PATH_BUF 4096
 #define JOURNAL_MAGIC "# crisim exercise journal v1"
 
+/* timeline.csv, append-only while time goes forward (a viewer follows it during play): text holds
+ * every byte the file must hold, written how many of them are in it. A rebuild regenerates the rows
+ * from T0 into a fresh text; the rows before the current time come out the same, so only the rows
+ * after them are appended. Going back to a branch replaces the file (a new inode, by rename). */
+typedef struct {
+    FILE *f;        /* the file, opened for appending; NULL until the first rows are settled */
+    FILE *ms;       /* memstream behind text */
+    char *text;     /* valid after fflush(ms) */
+    size_t len;
+    size_t written; /* bytes of text in the file */
+    char *prev;     /* during a rebuild: the text before it (malloc'd by the old memstream) */
+    size_t prev_len;
+    int have_prev;
+} ex_tl;
+
 /* A kept state of the exercise: the state is a function of (decisions, time, move). */
 typedef struct {
     char name[64];
@@ -56,7 +71,7 @@ typedef struct {
     char hash[17];
     cx_scenario *sc;
     cx_sim *sim;
-    cxi_timeline *tl;
+    ex_tl tl;
     FILE *jf;       /* journal, appended and fsync'ed */
     FILE *o;        /* command output: stdout, or /dev/null while replaying */
     FILE *err;      /* error messages: stderr, or /dev/null while replaying */
@@ -70,6 +85,7 @@ typedef struct {
     size_t nsnaps;
     uint32_t *just; /* injects for players fired during the current command */
     size_t njust;
+    int cond_hit;   /* a contingency inject for players fired: the command pauses at its instant */
     const char *watch_id; /* decision whose records are printed after a rebuild */
     cx_time done;         /* every event up to this time is processed; -1 before play starts */
     int move, ended;
@@ -77,6 +93,7 @@ typedef struct {
 } ex;
 
 static int write_report(ex *e);
+static int fail(ex *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- small helpers ----------------------------------------------------------------------- */
 
@@ -89,7 +106,6 @@ static void say(ex *e, const char *fmt, ...) {
 }
 
 /* A command error: printed, nothing changed; returns -1. */
-static int fail(ex *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(ex *e, const char *fmt, ...) {
     va_list ap;
     fprintf(e->err, "error: ");
@@ -218,6 +234,100 @@ static int write_manifest(const ex *e) {
     return rename(tmp, path);
 }
 
+/* ---- the timeline file -------------------------------------------------------------------- */
+
+/* Rows pending in memory beyond this are written at once, so a long advance streams. */
+#define TL_PUSH_BYTES (64u * 1024u)
+
+static void tl_path(const ex *e, char *buf, size_t n) {
+    snprintf(buf, n, "%s/timeline.csv", e->out);
+}
+
+/* Writes the rows not yet in the file. -1 on a write error. */
+static int tl_push(ex *e) {
+    ex_tl *T = &e->tl;
+    if (!T->ms || fflush(T->ms) != 0) return -1;
+    if (!T->f || T->len == T->written) return 0;
+    size_t n = T->len - T->written;
+    if (fwrite(T->text + T->written, 1, n, T->f) != n || fflush(T->f) != 0) return -1;
+    T->written = T->len;
+    return 0;
+}
+
+/* A fresh text for a rebuild from T0 (the header); the old one is kept to compare with. */
+static int tl_begin(ex *e) {
+    ex_tl *T = &e->tl;
+    free(T->prev);
+    T->prev = NULL;
+    T->have_prev = 0;
+    if (T->ms) {
+        if (tl_push(e) != 0) return -1;
+        fclose(T->ms); /* text and len are final, and ours */
+        T->ms = NULL;
+        T->prev = T->text;
+        T->prev_len = T->len;
+        T->have_prev = T->f != NULL;
+        T->text = NULL;
+        T->len = 0;
+    }
+    T->ms = open_memstream(&T->text, &T->len);
+    if (!T->ms) return -1;
+    fputs("t,time,kind,entity,region,sector,state,value,cause,cross_border,depth,text\n", T->ms);
+    T->written = 0;
+    return fflush(T->ms) == 0 ? 0 : -1;
+}
+
+static int tl_record(void *ud, const cx_record *r) {
+    ex *e = ud;
+    cxi_timeline_put(e->tl.ms, cx_scenario_start(e->sc), r);
+    if (ferror(e->tl.ms)) return 1;
+    if (e->tl.f && !e->rebuilding && (size_t)ftello(e->tl.ms) - e->tl.written >= TL_PUSH_BYTES)
+        return tl_push(e) != 0;
+    return 0;
+}
+
+/* After a rebuild: when the old file is a prefix of the regenerated rows, only the rest is
+ * appended; otherwise (going back in time, or the first time) the file is replaced atomically.
+ * `rewind`: the caller went back on purpose; a replacement otherwise is reported. */
+static int tl_settle(ex *e, int rewind) {
+    ex_tl *T = &e->tl;
+    char path[PATH_BUF + 32];
+    tl_path(e, path, sizeof path);
+    if (fflush(T->ms) != 0) return -1;
+    int prefix = T->have_prev && T->len >= T->prev_len && !memcmp(T->text, T->prev, T->prev_len);
+    if (prefix) {
+        T->written = T->prev_len;
+    } else {
+        if (T->have_prev && !rewind) {
+            size_t k = 0, line = 1;
+            while (k < T->prev_len && k < T->len && T->text[k] == T->prev[k])
+                line += T->text[k++] == '\n';
+            fprintf(e->err,
+                    "warning: the rebuilt timeline differs from the one written at line %zu: "
+                    "timeline.csv is rewritten (a viewer following it reloads it)\n",
+                    line);
+        }
+        if (write_atomic(path, T->text, T->len) != 0) return -1;
+        if (T->f) fclose(T->f);
+        T->f = NULL;
+        T->written = T->len;
+    }
+    free(T->prev);
+    T->prev = NULL;
+    T->have_prev = 0;
+    if (!T->f && !(T->f = fopen(path, "ab"))) return -1;
+    return tl_push(e);
+}
+
+static void tl_close(ex *e) {
+    ex_tl *T = &e->tl;
+    if (T->f) fclose(T->f);
+    if (T->ms) fclose(T->ms);
+    free(T->text);
+    free(T->prev);
+    memset(T, 0, sizeof *T);
+}
+
 /* ---- the simulation and its observer ------------------------------------------------------ */
 
 static int on_record(void *ud, const cx_record *r) {
@@ -227,8 +337,10 @@ static int on_record(void *ud, const cx_record *r) {
         if (i >= 0) {
             e->fired[i] = 1;
             e->fired_at[i] = r->t;
-            if (!e->rebuilding && for_players(&e->sc->injects[i]))
+            if (!e->rebuilding && for_players(&e->sc->injects[i])) {
                 e->just[e->njust++ % (e->sc->ninjects + 1)] = (uint32_t)i;
+                if (e->sc->injects[i].cond) e->cond_hit = 1;
+            }
         }
     } else if (r->kind == CX_REC_DECISION && e->watch_id && !strcmp(r->entity, e->watch_id)) {
         say(e, "  decision %s (%s): %s\n", r->entity, r->state, r->text[0] ? r->text : "recorded");
@@ -238,22 +350,19 @@ static int on_record(void *ud, const cx_record *r) {
     return 0;
 }
 
-/* (Re)creates the simulation from the scenario and writes the timeline from the start. */
+/* (Re)creates the simulation from the scenario; its rows regenerate the timeline from the start
+ * (tl_settle then writes what the file lacks). */
 static int sim_start(ex *e) {
-    char path[PATH_BUF + 32];
     cx_sim_destroy(e->sim);
     e->sim = NULL;
-    cxi_timeline_close(e->tl);
-    e->tl = NULL;
-    snprintf(path, sizeof path, "%s/timeline.csv", e->out);
-    if (cxi_timeline_open(path, cx_scenario_start(e->sc), &e->tl) != CX_OK) {
-        fprintf(stderr, "crisim exercise: cannot create '%s'\n", path);
+    if (tl_begin(e) != 0) {
+        fprintf(stderr, "crisim exercise: cannot write the timeline: out of memory\n");
         return -1;
     }
     cx_sim_config cfg = cx_sim_config_default();
     cfg.seed = e->seed;
     cx_status st = cx_sim_create(e->sc, &cfg, &e->sim);
-    cx_observer me = {e, on_record}, writer = cxi_timeline_observer(e->tl);
+    cx_observer me = {e, on_record}, writer = {e, tl_record};
     if (st == CX_OK) st = cx_sim_subscribe(e->sim, &writer);
     if (st == CX_OK) st = cx_sim_subscribe(e->sim, &me);
     if (st != CX_OK) {
@@ -278,6 +387,31 @@ static int sim_run_to(ex *e, cx_time t) {
         return -1;
     }
     return 0;
+}
+
+/* As sim_run_to, but when a contingency inject for players fires before t, the run finishes that
+ * instant and stops there (*paused = 1, e->done = that instant): play pauses when it fires. Event
+ * by event only when the scenario has such injects; the events processed are the same either way. */
+static int sim_run_pausing(ex *e, cx_time t, int *paused) {
+    *paused = 0;
+    int any = 0;
+    for (uint32_t i = 0; i < e->sc->ninjects && !any; i++)
+        any = e->sc->injects[i].cond && for_players(&e->sc->injects[i]);
+    cx_time from = cx_sim_now(e->sim);
+    if (!any || t <= from) return sim_run_to(e, t);
+    e->cond_hit = 0;
+    /* starts the run (its start record) and processes the current instant */
+    cx_status st = cx_sim_run_until(e->sim, from);
+    for (int stepped = 1; st == CX_OK && stepped && !e->cond_hit;)
+        st = cxi_kernel_step(e->sim->k, t, &stepped);
+    if (st != CX_OK) {
+        fprintf(stderr, "crisim exercise: the simulation failed: %s\n",
+                cx_sim_errmsg(e->sim)[0] ? cx_sim_errmsg(e->sim) : cx_status_str(st));
+        return -1;
+    }
+    if (!e->cond_hit) return sim_run_to(e, t);
+    *paused = 1;
+    return sim_run_to(e, cx_sim_now(e->sim));
 }
 
 /* ---- handouts ------------------------------------------------------------------------------ */
@@ -312,9 +446,10 @@ static int handout(ex *e, const char *heading, int print, cx_time label_t) {
 static void print_inject(ex *e, uint32_t i) {
     const cx_inject *j = &e->sc->injects[i];
     char when[80];
-    stamp(e, inject_time(j), when, sizeof when);
-    say(e, "\n=== INJECT %s  (move %d, %s)  %s\n", j->id, j->move, cxi_inject_kind_name(j->kind),
-        when);
+    stamp(e, e->fired[i] ? e->fired_at[i] : inject_time(j), when, sizeof when);
+    say(e, "\n=== INJECT %s  (move %d, %s%s)  %s\n", j->id, j->move, cxi_inject_kind_name(j->kind),
+        j->cond ? ", contingency" : "", when);
+    if (j->cond) say(e, "    trigger:  %s\n", j->trigger);
     if (j->channel && j->channel[0]) say(e, "    channel:  %s\n", j->channel);
     if ((j->from && j->from[0]) || (j->to && j->to[0]))
         say(e, "    from:     %s -> %s\n", j->from && j->from[0] ? j->from : "?",
@@ -353,19 +488,29 @@ static int advance_to(ex *e, cx_time target, const char *what) {
     int32_t which;
     cx_time stop = next_stop(e, e->done, &boundary, &which);
     cx_time t = stop <= target ? stop : target;
+    int paused = 0;
     if (stop <= target && boundary) {
         /* the move ends just before its successor's first inject: hand out its situation */
-        if (t - 1 >= cx_sim_now(e->sim) && t - 1 > e->done && sim_run_to(e, t - 1) != 0) return -2;
-        char head[64];
-        snprintf(head, sizeof head, "Situation report: end of move %d", e->move);
-        say(e, "\n--- end of move %d ---\n", e->move);
-        if (handout(e, head, 0, t) != 0) return -2;
+        if (t - 1 >= cx_sim_now(e->sim) && t - 1 > e->done &&
+            sim_run_pausing(e, t - 1, &paused) != 0)
+            return -2;
+        if (!paused) {
+            char head[64];
+            snprintf(head, sizeof head, "Situation report: end of move %d", e->move);
+            say(e, "\n--- end of move %d ---\n", e->move);
+            if (handout(e, head, 0, t) != 0) return -2;
+        }
     }
-    if (sim_run_to(e, t) != 0) return -2;
+    if (!paused && sim_run_pausing(e, t, &paused) != 0) return -2;
     flush_injects(e);
     char w[80];
     stamp(e, e->done, w, sizeof w);
-    if (t < target && stop == t && strcmp(what, "next") != 0)
+    if (paused && e->done < target && strcmp(what, "next") != 0)
+        say(e,
+            "\npaused at %s for the contingency inject above (before the %s target); 'next', "
+            "'advance' or 'goto' to continue\n",
+            w, what);
+    else if (t < target && stop == t && strcmp(what, "next") != 0)
         say(e,
             "\npaused at %s for inject %s (before the %s target); 'next', 'advance' or "
             "'goto' to continue\n",
@@ -507,8 +652,9 @@ static int load_decisions(ex *e, int with_rows, const char *row, const char *wha
 }
 
 /* Reloads the scenario with the decisions (+ candidate row); on success replaces the simulation
- * with one rebuilt from T0 to the current time. Errors change nothing. */
-static int apply_decisions(ex *e, const char *row, const char *id) {
+ * with one rebuilt from T0 to the current time. Errors change nothing. rewind: the current time
+ * went back (a branch), so timeline.csv is replaced rather than appended to. */
+static int apply_decisions(ex *e, const char *row, const char *id, int rewind) {
     char path[PATH_BUF + 32], cand[PATH_BUF + 40];
     snprintf(path, sizeof path, "%s/decisions.csv", e->out);
     snprintf(cand, sizeof cand, "%s/decisions-candidate.csv", e->out);
@@ -544,6 +690,11 @@ static int apply_decisions(ex *e, const char *row, const char *id) {
     if (rc == 0 && upto >= 0) rc = sim_run_to(e, upto);
     if (ended && !e->ended && rc == 0) rc = sim_run_to(e, cx_scenario_horizon(e->sc));
     e->rebuilding = 0;
+    if (rc == 0 && tl_settle(e, rewind) != 0) {
+        fprintf(stderr, "crisim exercise: cannot write '%s/timeline.csv': %s\n", e->out,
+                strerror(errno));
+        rc = -1;
+    }
     e->watch_id = NULL;
     return rc == 0 ? 0 : -2;
 }
@@ -638,7 +789,7 @@ static int cmd_decide(ex *e, char *args, const char *forced_kind) {
     char id[32], row[4096];
     int k = decision_row(e, args, forced_kind, row, sizeof row, id, sizeof id);
     if (k < 0) return -1;
-    int rc = apply_decisions(e, row, id);
+    int rc = apply_decisions(e, row, id, 0);
     if (rc == 0) {
         char when[80];
         stamp(e, now_of(e), when, sizeof when);
@@ -662,7 +813,8 @@ static int wi_take(void *ud, uint64_t replicate, const double *values, size_t nc
     return 0;
 }
 
-/* Runs replicates 1..n of sc to the horizon on 2 threads; *out: n x cols->n values (malloc'd). */
+/* Runs continuations 1..n of sc to the horizon on 2 threads: each is the live run (replicate 0)
+ * up to now, forked onto its own random streams; *out: n x cols->n values (malloc'd). */
 static int wi_run(ex *e, const cx_scenario *sc, const cxi_batch_cols *cols, uint64_t n,
                   double **out) {
     wi_sink s = {calloc(n * cols->n + 1, sizeof(double)), cols->n};
@@ -674,6 +826,8 @@ static int wi_run(ex *e, const cx_scenario *sc, const cxi_batch_cols *cols, uint
     cfg.n = n + 1;
     cfg.first = 1; /* replicate 0 is the live run */
     cfg.threads = 2;
+    cfg.fork_at = now_of(e);
+    cfg.fork_replicate = 0;
     cfg.sink = wi_take;
     cfg.ud = &s;
     cxi_batch_outcome oc;
@@ -739,9 +893,10 @@ static int cmd_whatif(ex *e, char *args) {
         cxi_sitrep_offset(cx_scenario_horizon(e->sc), hz, sizeof hz);
         say(e,
             "what-if: %" PRIu64 " continuations from %s to the horizon %s (seed %" PRIu64
-            ", replicates 1..%" PRIu64 ", the decisions so far%s)\n",
+            ", continuations 1..%" PRIu64 ", the decisions so far%s)\n",
             n, w, hz, e->seed, n, with ? " + the proposed one" : "");
-        say(e, "  median [p5, p95]; replicates differ from the live run before now too\n");
+        say(e, "  median [p5, p95]; each continuation starts from the live state now and draws "
+               "its own chance events after it\n");
         if (with)
             say(e, "  %-34s %-32s %-32s %s\n", "metric", "without", "with the decision",
                 "diff of medians");
@@ -838,7 +993,7 @@ static int cmd_back(ex *e, const char *name) {
     e->done = s->done;
     e->move = s->move;
     e->ended = 0;
-    int rc = apply_decisions(e, NULL, NULL);
+    int rc = apply_decisions(e, NULL, NULL, 1);
     if (rc != 0) return -2;
     char w[80];
     stamp(e, now_of(e), w, sizeof w);
@@ -965,7 +1120,7 @@ static int report_frames(ex *e, FILE *f, char *msg, size_t msgn) {
 static int write_report(ex *e) {
     char path[PATH_BUF + 32], w[80];
     snprintf(path, sizeof path, "%s/report.md", e->out);
-    if (cxi_timeline_flush(e->tl) != CX_OK) return fail(e, "report: cannot write the timeline");
+    if (tl_push(e) != 0) return fail(e, "report: cannot write the timeline");
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -1118,10 +1273,11 @@ static void cmd_injects(ex *e) {
     for (uint32_t i = 0; i < sc->ninjects; i++) {
         const cx_inject *j = &sc->injects[i];
         char off[32], msg[72];
-        cxi_sitrep_offset(inject_time(j), off, sizeof off);
+        cxi_sitrep_offset(e->fired[i] ? e->fired_at[i] : inject_time(j), off, sizeof off);
         cxi_diag_quote(msg, sizeof msg, j->message && j->message[0] ? j->message : "");
         say(e, "  %-7s %-10s move %-2d %-14s %-16s %s%s%s\n", e->fired[i] ? "fired" : "pending",
-            j->cond ? "(trigger)" : off, j->move, j->id, cxi_inject_kind_name(j->kind), msg,
+            j->cond && !e->fired[i] ? "(trigger)" : off, j->move, j->id,
+            cxi_inject_kind_name(j->kind), msg,
             j->cond ? "  if " : "", j->cond ? j->trigger : "");
     }
 }
@@ -1163,7 +1319,8 @@ typedef struct {
 } help_entry;
 
 static const help_entry helps[] = {
-    {"next", "", "advance to the next inject for players or the next move, whichever first"},
+    {"next", "", "advance to the next inject for players (contingency ones when they fire) or the\n"
+                 "           next move, whichever first"},
     {"advance", "DURATION", "advance by a duration (30m, 6h, 1d6h); pauses at injects for players"},
     {"turn", "", "advance by the scenario's turn length (scenario.csv 'turn')"},
     {"goto", "TIME", "advance to a time: ISO (2024-06-06T08:00Z) or offset (T+30:00, T+30h)"},
@@ -1179,7 +1336,7 @@ static const help_entry helps[] = {
     {"note", "TEXT", "record a facilitator note in the timeline (a 'note' decision)"},
     {"status", "", "time, move, next stop, counts, output folder"},
     {"what-if", "N [decide KIND ...]",
-     "N Monte Carlo continuations from now to the horizon (replicates 1..N): median and\n"
+     "N Monte Carlo continuations from the current state to the horizon: median and\n"
      "           p5-p95 of the key metrics; with 'decide ...': without / with the decision side "
      "by\n"
      "           side and the difference of medians. The live exercise is not changed"},
@@ -1460,7 +1617,7 @@ static void usage(FILE *f) {
 
 static void ex_free(ex *e) {
     cx_sim_destroy(e->sim);
-    cxi_timeline_close(e->tl);
+    tl_close(e);
     cx_scenario_destroy(e->sc);
     if (e->jf) fclose(e->jf);
     for (size_t i = 0; i < e->ndrows; i++) free(e->drows[i]);
@@ -1542,7 +1699,7 @@ static int play(ex *e, const char *dir, const char *resume, FILE *script) {
         }
     }
     /* decisions start empty: DIR/decisions.csv is not part of a live exercise */
-    if (apply_decisions(e, NULL, NULL) != 0 || write_manifest(e) != 0) {
+    if (apply_decisions(e, NULL, NULL, 1) != 0 || write_manifest(e) != 0) {
         fprintf(stderr, "crisim exercise: cannot set up '%s'\n", e->out);
         journal_free(&j);
         return 1;
@@ -1572,7 +1729,7 @@ static int play(ex *e, const char *dir, const char *resume, FILE *script) {
         e->o = stdout;
         e->err = stderr;
         e->replaying = 0;
-        if (rc == 0 && cxi_timeline_flush(e->tl) != CX_OK) rc = 1;
+        if (rc == 0 && tl_push(e) != 0) rc = 1;
         if (rc == 0) printf("resumed: %zu commands replayed from %s\n", j.n, resume);
     }
     journal_free(&j);
@@ -1610,7 +1767,7 @@ static int play(ex *e, const char *dir, const char *resume, FILE *script) {
         int r = execute(e, line);
         free(line);
         fflush(stdout);
-        if (cxi_timeline_flush(e->tl) != CX_OK) {
+        if (tl_push(e) != 0) {
             fprintf(stderr, "crisim exercise: cannot write the timeline\n");
             rc = 1;
             break;
@@ -1625,7 +1782,7 @@ static int play(ex *e, const char *dir, const char *resume, FILE *script) {
     free(words);
     fclose(devnull);
     if (rc == 0) {
-        if (write_report(e) == -2 || write_manifest(e) != 0 || cxi_timeline_flush(e->tl) != CX_OK)
+        if (write_report(e) == -2 || write_manifest(e) != 0 || tl_push(e) != 0)
             rc = 1;
         printf("exercise saved in %s (resume: crisim exercise %s --resume %s)\n", e->out, dir,
                jpath);

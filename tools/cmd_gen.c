@@ -1,8 +1,10 @@
 /* cmd_gen.c — `crisim gen OUTDIR --assets N`: writes a synthetic, valid scenario of any size.
  * Invariant: the same options give byte-identical files (tools/gen.c); exit 0 ok, 1 I/O, 2 usage. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -14,21 +16,27 @@
 static void usage(FILE *f) {
     fprintf(f,
             "usage: crisim gen OUTDIR --assets N [--links M] [--regions R] [--injects K]\n"
-            "                  [--seed S] [--name NAME] [--force] [--quiet]\n"
+            "                  [--cross-border F] [--locality K] [--shuffle] [--seed S]\n"
+            "                  [--name NAME] [--force] [--quiet]\n"
             "\n"
             "Writes a synthetic scenario into OUTDIR (scenario.csv, regions.csv, assets.csv,\n"
             "links.csv, injects.csv) for tests and scale benchmarks. The files depend only on the\n"
-            "options: the same options give the same bytes. Regions lie on a grid over Europe;\n"
-            "assets of 14 sectors are spread over them in proportion to population; 75 %% of the\n"
-            "links stay within a region, 18 %% go to a neighbouring region, 7 %% anywhere; power and\n"
-            "telecom assets are the usual suppliers. Injects damage random assets in the first half\n"
-            "of the 7-day horizon.\n"
+            "options: the same options give the same bytes. Regions lie on a grid over Europe,\n"
+            "with assets in proportion to population; each region is a grid of localities of\n"
+            "about K consecutive assets of 14 sectors. A link's supplier is in the dependent's\n"
+            "locality or one nearby, or (a share F) in another region, mostly at the border of\n"
+            "a neighbour; power and telecom assets are the usual suppliers. Injects damage\n"
+            "random assets in the first half of the 7-day horizon.\n"
             "\n"
             "options:\n"
             "  -a, --assets N    number of assets, 1 to %" PRIu64 " (required)\n"
             "  -l, --links M     number of links (default 3 per asset; no pair twice)\n"
             "  -r, --regions R   number of regions (default about sqrt(N)/6, 2 to 60)\n"
             "  -i, --injects K   number of damage injects (default max(3, N/100))\n"
+            "  -x, --cross-border F  share of links whose supplier is in another region, 0 to 1\n"
+            "                    (default 0.1)\n"
+            "  -L, --locality K  assets per locality, 1 to %" PRIu64 " (default 50)\n"
+            "      --shuffle     write assets.csv in a random row order (the same network)\n"
             "  -s, --seed S      generator seed, also the scenario's master seed (default 1)\n"
             "      --name NAME   scenario name (default gen-<N>)\n"
             "  -f, --force       replace the tables of an existing scenario in OUTDIR\n"
@@ -37,7 +45,7 @@ static void usage(FILE *f) {
             "\n"
             "Exit status: 0 success, 1 write failure, 2 bad usage.\n"
             "Example: crisim gen out/gen-100k --assets 100000 && crisim mc out/gen-100k -n 20\n",
-            GEN_MAX_ASSETS);
+            GEN_MAX_ASSETS, GEN_MAX_LOCALITY);
 }
 
 int cmd_gen(int argc, char **argv) {
@@ -45,6 +53,8 @@ int cmd_gen(int argc, char **argv) {
         {"assets", required_argument, NULL, 'a'},  {"links", required_argument, NULL, 'l'},
         {"regions", required_argument, NULL, 'r'}, {"injects", required_argument, NULL, 'i'},
         {"seed", required_argument, NULL, 's'},    {"name", required_argument, NULL, 'N'},
+        {"cross-border", required_argument, NULL, 'x'}, {"locality", required_argument, NULL, 'L'},
+        {"shuffle", no_argument, NULL, 'S'},
         {"force", no_argument, NULL, 'f'},         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
@@ -53,7 +63,7 @@ int cmd_gen(int argc, char **argv) {
     uint64_t v;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":a:l:r:i:s:fqh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":a:l:r:i:s:x:L:fqh", opts, NULL)) != -1) {
         switch (c) {
         case 'a':
             if (mc_parse_u64(optarg, &o.assets) != 0 || o.assets == 0 || o.assets > GEN_MAX_ASSETS)
@@ -81,6 +91,22 @@ int cmd_gen(int argc, char **argv) {
             if (mc_parse_u64(optarg, &o.seed) != 0)
                 return cli_usage_error(CMD, "--seed '%s': expected an unsigned 64-bit integer", optarg);
             break;
+        case 'x': {
+            char *end = NULL;
+            errno = 0;
+            o.cross_border = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(o.cross_border >= 0 && o.cross_border <= 1))
+                return cli_usage_error(CMD, "--cross-border '%s': expected a share from 0 to 1",
+                                       optarg);
+            break;
+        }
+        case 'L':
+            if (mc_parse_u64(optarg, &o.locality) != 0 || o.locality == 0 ||
+                o.locality > GEN_MAX_LOCALITY)
+                return cli_usage_error(CMD, "--locality '%s': expected a number from 1 to %" PRIu64,
+                                       optarg, GEN_MAX_LOCALITY);
+            break;
+        case 'S': o.shuffle = 1; break;
         case 'N': o.name = optarg; break;
         case 'f': o.force = 1; break;
         case 'q': quiet = 1; break;

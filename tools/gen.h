@@ -11,6 +11,7 @@
 #define GEN_MAX_LINKS UINT64_C(100000000)
 #define GEN_MAX_REGIONS 1000u
 #define GEN_MAX_INJECTS UINT64_C(1000000)
+#define GEN_MAX_LOCALITY UINT64_C(1000000)
 
 typedef struct {
     uint64_t assets;   /* >= 1 (required) */
@@ -18,6 +19,9 @@ typedef struct {
     uint32_t regions;  /* 0: about sqrt(assets) / 6, between 2 and 60, at most assets */
     uint64_t injects;  /* UINT64_MAX: max(3, assets / 100) damage injects */
     uint64_t seed;     /* generator seed, also the scenario's master seed */
+    double cross_border; /* share of links whose supplier is in another region, 0 to 1 (0.1) */
+    uint64_t locality; /* assets per locality (a town and its surroundings), >= 1 (50) */
+    int shuffle;       /* write assets.csv rows in a random order (same network, other indices) */
     const char *name;  /* scenario name; NULL: "gen-<assets>" */
     int force;         /* replace the tables of an existing scenario folder */
 } gen_opts;

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "io/io_api.h"
+#include "model/sim_int.h"
 
 /* Longest numeric cell accepted when reading replicates.csv ("%.17g" needs at most 24 bytes). */
 #define FIELD_MAX 64
@@ -163,6 +164,7 @@ cxi_batch_config cxi_batch_config_default(void) {
     c.shard_k = 1;
     c.shard_count = 1;
     c.threads = 1;
+    c.fork_at = -1;
     return c;
 }
 
@@ -207,7 +209,7 @@ static cx_status simulate(const cxi_batch_config *cfg, uint64_t rep, double *val
                           char *err, size_t errn) {
     cx_sim_config sc = cx_sim_config_default();
     sc.seed = cfg->seed;
-    sc.replicate = rep;
+    sc.replicate = cfg->fork_at >= 0 ? cfg->fork_replicate : rep;
     cx_sim *sim = NULL;
     cx_status st = cx_sim_create(cfg->sc, &sc, &sim);
     if (st != CX_OK) {
@@ -215,7 +217,11 @@ static cx_status simulate(const cxi_batch_config *cfg, uint64_t rep, double *val
                  cx_status_str(st));
         return st;
     }
-    st = cx_sim_run(sim);
+    if (cfg->fork_at >= 0) {
+        st = cx_sim_run_until(sim, cfg->fork_at);
+        if (st == CX_OK) st = cxi_sim_reseed(sim, rep);
+    }
+    if (st == CX_OK) st = cx_sim_run(sim);
     if (st != CX_OK) {
         snprintf(err, errn, "replicate %" PRIu64 ": %s", rep,
                  cx_sim_errmsg(sim)[0] ? cx_sim_errmsg(sim) : cx_status_str(st));

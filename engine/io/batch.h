@@ -1,6 +1,7 @@
 /* batch.h — the threaded Monte Carlo runner and the replicates.csv / summary.csv formats.
  * Invariant: results reach the sink in replicate order, from the calling thread only, so the files
- * written are byte-identical whatever the thread count; replicate i depends only on (seed, i). */
+ * written are byte-identical whatever the thread count; replicate i depends only on (seed, i)
+ * (and on fork_at / fork_replicate for what-if continuations). */
 #ifndef CX_BATCH_H
 #define CX_BATCH_H
 
@@ -80,8 +81,14 @@ typedef struct {
     cxi_batch_progress progress; /* optional */
     cxi_batch_poll poll;        /* optional */
     void *ud;                   /* for sink, progress and poll */
+    /* Continuations (what-if): when fork_at >= 0, replicate i is replicate fork_replicate run to
+     * fork_at, then forked with cxi_sim_reseed(sim, i) and run to the horizon, so every replicate
+     * shares the exact state at fork_at and differs only after it. < 0: ordinary replicates. */
+    cx_time fork_at;
+    uint64_t fork_replicate;
 } cxi_batch_config;
-cxi_batch_config cxi_batch_config_default(void); /* shard 1/1, 1 thread, nothing else set */
+/* shard 1/1, 1 thread, fork_at -1, nothing else set */
+cxi_batch_config cxi_batch_config_default(void);
 
 typedef struct {
     uint64_t done;             /* positions delivered (including `first`) */

@@ -237,10 +237,19 @@ static void sec_ucpm(cx_sim *sim, FILE *f) {
         fprintf(f, "- Unit %s (%s, %s, %s): %s%s%s", U->name, C->type ? C->type : "",
                 sc->regions[C->owner].code, cxi_pool_name(C->pool), unit_state(U->state),
                 dest[0] ? " for " : "", dest);
+        char w[96];
         if (U->state == CXI_UNIT_OPERATING) {
-            char w[96];
             when(sim, U->op_start, w, sizeof w);
             fprintf(f, ", on site since %s", w);
+        } else if (U->state == CXI_UNIT_MOBILISING || U->state == CXI_UNIT_TRANSIT) {
+            cx_time at = U->state == CXI_UNIT_MOBILISING ? U->t_depart : U->t_arrive;
+            const char *what = U->state == CXI_UNIT_MOBILISING ? "departs" : "expected on site";
+            if (at == CX_TIME_NEVER) {
+                fprintf(f, ", %s after the end of the scenario", what);
+            } else {
+                when(sim, at, w, sizeof w);
+                fprintf(f, ", %s %s", what, w);
+            }
         }
         fprintf(f, "\n");
         any = 1;

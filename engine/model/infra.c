@@ -32,7 +32,7 @@ double cxi_sim_asset_op(const cx_sim *sim, uint32_t a) {
 }
 
 int cxi_sim_link_state(const cx_sim *sim, uint32_t link) {
-    return link < sim->sc->nlinks ? sim->lstate[sim->link_pos[link]] : CXI_LINK_INACTIVE;
+    return link < sim->sc->nlinks ? sim->ls[sim->link_pos[link]].state : CXI_LINK_INACTIVE;
 }
 
 static int level_of(const cx_sim *sim, int32_t q) {
@@ -236,13 +236,9 @@ cx_status cxi_infra_init(cx_sim *sim) {
     sim->as = cxi_arena_calloc(&sim->arena, na, sizeof *sim->as);
     sim->upd = cxi_arena_calloc(&sim->arena, na, sizeof *sim->upd);
     sim->qv = cxi_arena_calloc(&sim->arena, na, sizeof *sim->qv);
-    sim->lstate = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lstate);
-    sim->lev = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lev);
-    sim->lcount = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lcount);
-    sim->lexcl = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lexcl);
+    sim->ls = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->ls);
     sim->pair_nassets = cxi_arena_calloc(&sim->arena, nodes, sizeof *sim->pair_nassets);
-    if (!sim->as || !sim->upd || !sim->qv || !sim->lstate || !sim->lev || !sim->lcount || !sim->lexcl ||
-        !sim->pair_nassets) return CX_ENOMEM;
+    if (!sim->as || !sim->upd || !sim->qv || !sim->ls || !sim->pair_nassets) return CX_ENOMEM;
     for (uint32_t a = 0; a < sc->nassets; a++) {
         cxi_asset_state *s = &sim->as[a];
         s->cause_sup = -1;
@@ -251,8 +247,9 @@ cx_status cxi_infra_init(cx_sim *sim) {
         sim->pair_nassets[(size_t)sc->assets[a].region * CX_SECTOR_COUNT + sc->assets[a].sector]++;
     }
     for (uint32_t l = 0; l < sc->nlinks; l++) {
-        sim->lev[l] = CXI_EVENT_NONE;
-        sim->lexcl[l] = -1;
+        sim->ls[l].ev = CXI_EVENT_NONE;
+        sim->ls[l].excl = -1;
+        sim->ls[l].flip_t = -1;
     }
     const cxi_infra_prep *pr;
     if (sc->asset_slots) {
@@ -274,23 +271,15 @@ cx_status cxi_infra_init(cx_sim *sim) {
     sim->oe = pr->oe;
     sim->p_dep = pr->p_dep;
     sim->scc = pr->scc;
-    sim->lin = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lin);
-    sim->lflip_t = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lflip_t);
-    sim->lflips = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lflips);
-    sim->lexcl_ver = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->lexcl_ver);
-    sim->qver = cxi_arena_calloc(&sim->arena, na, sizeof *sim->qver);
-    sim->ord = cxi_arena_calloc(&sim->arena, na, sizeof *sim->ord);
-    sim->nout = cxi_arena_calloc(&sim->arena, na, sizeof *sim->nout);
+    sim->ao = cxi_arena_calloc(&sim->arena, na, sizeof *sim->ao);
     sim->mark = cxi_arena_calloc(&sim->arena, na, sizeof *sim->mark);
     sim->stk = cxi_arena_calloc(&sim->arena, na, sizeof *sim->stk);
     sim->fset = cxi_arena_calloc(&sim->arena, na, sizeof *sim->fset);
     sim->bset = cxi_arena_calloc(&sim->arena, na, sizeof *sim->bset);
     sim->pool = cxi_arena_calloc(&sim->arena, na, sizeof *sim->pool);
-    if (!sim->lin || !sim->lflip_t || !sim->lflips || !sim->lexcl_ver || !sim->qver || !sim->ord ||
-        !sim->nout || !sim->mark || !sim->stk || !sim->fset || !sim->bset || !sim->pool)
+    if (!sim->ao || !sim->mark || !sim->stk || !sim->fset || !sim->bset || !sim->pool)
         return CX_ENOMEM;
-    for (uint32_t l = 0; l < sc->nlinks; l++) sim->lflip_t[l] = -1;
-    for (uint32_t a = 0; a < sc->nassets; a++) sim->ord[a] = a;
+    for (uint32_t a = 0; a < sc->nassets; a++) sim->ao[a].ord = a;
     sim->ord_next = sc->nassets;
     /* Safety net: the loop rule and the per-instant freeze make every instant settle, so an
      * instant that needs more updates than this is a bug, reported rather than spun on. */
@@ -298,7 +287,7 @@ cx_status cxi_infra_init(cx_sim *sim) {
     return CX_OK;
 }
 
-static int counted(const cx_sim *sim, uint32_t p) { return sim->lin[p]; }
+static int counted(const cx_sim *sim, uint32_t p) { return sim->ls[p].in; }
 
 /* A link may enter or leave the counted set at most this many times per instant; then its status
  * is frozen until the next instant. C then stops changing, and updates over a fixed DAG always
@@ -306,35 +295,36 @@ static int counted(const cx_sim *sim, uint32_t p) { return sim->lin[p]; }
 #define FLIPS_PER_INSTANT 4
 
 static int frozen(const cx_sim *sim, uint32_t p, cx_time t) {
-    return sim->lflip_t[p] == t && sim->lflips[p] >= FLIPS_PER_INSTANT;
+    return sim->ls[p].flip_t == t && sim->ls[p].flips >= FLIPS_PER_INSTANT;
 }
 
 static void flip(cx_sim *sim, uint32_t p, cx_time t) {
-    if (sim->lflip_t[p] != t) {
-        sim->lflip_t[p] = t;
-        sim->lflips[p] = 0;
+    cxi_link_state *L = &sim->ls[p];
+    if (L->flip_t != t) {
+        L->flip_t = t;
+        L->flips = 0;
     }
-    sim->lflips[p]++;
+    L->flips++;
 }
 
 /* Link p stops counting (its contribution fell to 0, or it deactivated); a frozen link stays in
  * C (contributing nothing) until a later instant. */
 static void uncount(cx_sim *sim, uint32_t p, cx_time t) {
-    sim->lcount[p] = 0;
-    if (!sim->lin[p] || frozen(sim, p, t)) return;
-    sim->lin[p] = 0;
-    sim->nout[sim->ie[p].sup]--;
+    sim->ls[p].count = 0;
+    if (!sim->ls[p].in || frozen(sim, p, t)) return;
+    sim->ls[p].in = 0;
+    sim->ao[sim->ie[p].sup].nout--;
     flip(sim, p, t);
 }
 
 /* Sorts v[0..n) by ord (shell sort, Knuth's gaps: no allocation, no recursion). */
-static void sort_by_ord(const uint64_t *ord, uint32_t *v, uint32_t n) {
+static void sort_by_ord(const cxi_asset_order *ao, uint32_t *v, uint32_t n) {
     uint32_t gap = 1;
     while (gap < n / 3) gap = 3 * gap + 1;
     for (; gap > 0; gap /= 3) {
         for (uint32_t i = gap; i < n; i++) {
             uint32_t x = v[i], j = i;
-            while (j >= gap && ord[v[j - gap]] > ord[x]) {
+            while (j >= gap && ao[v[j - gap]].ord > ao[x].ord) {
                 v[j] = v[j - gap];
                 j -= gap;
             }
@@ -356,7 +346,7 @@ static int closes_loop(cx_sim *sim, uint32_t s, uint32_t a) {
     const cx_scenario *sc = sim->sc;
     uint32_t comp = sim->scc[a];
     if (sim->scc[s] != comp) return 0;
-    uint64_t lb = sim->ord[a], ub = sim->ord[s];
+    uint64_t lb = sim->ao[a].ord, ub = sim->ao[s].ord;
     if (ub < lb) return 0;
     if (++sim->stamp == 0) { /* wrapped: clear the marks once every 2^32 searches */
         memset(sim->mark, 0, (size_t)sc->nassets * sizeof *sim->mark);
@@ -374,7 +364,7 @@ static int closes_loop(cx_sim *sim, uint32_t s, uint32_t a) {
             uint32_t w = sim->oe[e].dep;
             if (!counted(sim, sim->oe[e].p) || sim->scc[w] != comp) continue;
             if (w == s) return 1;
-            if (sim->mark[w] != stamp && sim->ord[w] < ub) {
+            if (sim->mark[w] != stamp && sim->ao[w].ord < ub) {
                 sim->mark[w] = stamp;
                 sim->stk[sp++] = w;
             }
@@ -390,24 +380,24 @@ static int closes_loop(cx_sim *sim, uint32_t s, uint32_t a) {
         for (uint32_t e = sim->in_start[u]; e < sim->in_start[u + 1]; e++) {
             uint32_t w = sim->ie[e].sup;
             if (!counted(sim, e) || sim->scc[w] != comp) continue;
-            if (sim->mark[w] != stamp && sim->ord[w] > lb) {
+            if (sim->mark[w] != stamp && sim->ao[w].ord > lb) {
                 sim->mark[w] = stamp;
                 sim->stk[sp++] = w;
             }
         }
     }
     /* renumber: the backward set before the forward set, reusing their order numbers */
-    sort_by_ord(sim->ord, sim->fset, nf);
-    sort_by_ord(sim->ord, sim->bset, nb);
+    sort_by_ord(sim->ao, sim->fset, nf);
+    sort_by_ord(sim->ao, sim->bset, nb);
     uint32_t i = 0, j = 0, k = 0;
     while (i < nb || j < nf) {
-        if (j >= nf || (i < nb && sim->ord[sim->bset[i]] < sim->ord[sim->fset[j]]))
-            sim->pool[k++] = sim->ord[sim->bset[i++]];
+        if (j >= nf || (i < nb && sim->ao[sim->bset[i]].ord < sim->ao[sim->fset[j]].ord))
+            sim->pool[k++] = sim->ao[sim->bset[i++]].ord;
         else
-            sim->pool[k++] = sim->ord[sim->fset[j++]];
+            sim->pool[k++] = sim->ao[sim->fset[j++]].ord;
     }
-    for (i = 0; i < nb; i++) sim->ord[sim->bset[i]] = sim->pool[i];
-    for (j = 0; j < nf; j++) sim->ord[sim->fset[j]] = sim->pool[nb + j];
+    for (i = 0; i < nb; i++) sim->ao[sim->bset[i]].ord = sim->pool[i];
+    for (j = 0; j < nf; j++) sim->ao[sim->fset[j]].ord = sim->pool[nb + j];
     return 0;
 }
 
@@ -427,26 +417,27 @@ static cx_status notify_links(cx_sim *sim, cx_time t, uint32_t a) {
     for (uint32_t e = sim->out_start[a]; e < sim->out_start[a + 1] && st == CX_OK; e++) {
         const cxi_out_edge *E = &sim->oe[e];
         uint32_t l = E->p, dep = E->dep;
+        cxi_link_state *L = &sim->ls[l];
         int below = q >= E->qmin;
-        switch (sim->lstate[l]) {
+        switch (L->state) {
         case CXI_LINK_INACTIVE:
             if (below) {
                 cx_time d = lag(E->delay, &sc->links[E->link].delay, sim->rng_delay);
                 if (d == 0) {
-                    sim->lstate[l] = CXI_LINK_ACTIVE;
+                    L->state = CXI_LINK_ACTIVE;
                     st = schedule_update(sim, t, dep);
                 } else {
-                    sim->lstate[l] = CXI_LINK_PENDING_ON;
+                    L->state = CXI_LINK_PENDING_ON;
                     cxi_payload p = {sim->ev_link_on, l, 0, 0, 0};
-                    st = cxi_sim_schedule_in(sim, t, d, &p, &sim->lev[l]);
+                    st = cxi_sim_schedule_in(sim, t, d, &p, &L->ev);
                 }
             }
             break;
         case CXI_LINK_PENDING_ON:
             if (!below) {
-                cxi_kernel_cancel(sim->k, sim->lev[l]);
-                sim->lev[l] = CXI_EVENT_NONE;
-                sim->lstate[l] = CXI_LINK_INACTIVE;
+                cxi_kernel_cancel(sim->k, L->ev);
+                L->ev = CXI_EVENT_NONE;
+                L->state = CXI_LINK_INACTIVE;
             }
             break;
         case CXI_LINK_ACTIVE:
@@ -458,19 +449,19 @@ static cx_status notify_links(cx_sim *sim, cx_time t, uint32_t a) {
                 lag(E->recovery, &sc->links[E->link].recovery, sim->rng_recovery);
             if (r == 0) {
                 uncount(sim, l, t);
-                sim->lstate[l] = CXI_LINK_INACTIVE;
+                L->state = CXI_LINK_INACTIVE;
                 st = schedule_update(sim, t, dep);
-            } else { /* lcount stays: the held value, so the dependent need not re-evaluate */
-                sim->lstate[l] = CXI_LINK_PENDING_OFF;
+            } else { /* count stays: the held value, so the dependent need not re-evaluate */
+                L->state = CXI_LINK_PENDING_OFF;
                 cxi_payload p = {sim->ev_link_off, l, 0, 0, 0};
-                st = cxi_sim_schedule_in(sim, t, r, &p, &sim->lev[l]);
+                st = cxi_sim_schedule_in(sim, t, r, &p, &L->ev);
             }
             break;
         case CXI_LINK_PENDING_OFF:
             if (below) {
-                cxi_kernel_cancel(sim->k, sim->lev[l]);
-                sim->lev[l] = CXI_EVENT_NONE;
-                sim->lstate[l] = CXI_LINK_ACTIVE;
+                cxi_kernel_cancel(sim->k, L->ev);
+                L->ev = CXI_EVENT_NONE;
+                L->state = CXI_LINK_ACTIVE;
                 st = schedule_update(sim, t, dep);
             }
             break;
@@ -498,24 +489,25 @@ static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
     int64_t sum = s->d;
     int32_t best = s->d, top = -1;
     if (sim->links_on) {
-        if (sim->nout[a] == 0) sim->ord[a] = ++sim->ord_next;
+        if (sim->ao[a].nout == 0) sim->ao[a].ord = ++sim->ord_next;
         /* per-link state is indexed by the position l in this CSR: a sequential walk */
         for (uint32_t l = sim->in_start[a]; l < sim->in_start[a + 1]; l++) {
             uint32_t sup = sim->ie[l].sup;
+            cxi_link_state *L = &sim->ls[l];
             int32_t c;
-            if (sim->lstate[l] == CXI_LINK_ACTIVE) {
+            if (L->state == CXI_LINK_ACTIVE) {
                 c = (int32_t)floor(sim->ie[l].w * sim->qv[sup] + 0.5);
-            } else if (sim->lstate[l] == CXI_LINK_PENDING_OFF) {
-                c = sim->lin[l] ? sim->lcount[l] : 0; /* held through the recovery lag */
+            } else if (L->state == CXI_LINK_PENDING_OFF) {
+                c = L->in ? L->count : 0; /* held through the recovery lag */
             } else {
-                if (sim->lin[l]) uncount(sim, l, t); /* left frozen in C earlier */
+                if (L->in) uncount(sim, l, t); /* left frozen in C earlier */
                 continue;
             }
             if (c <= 0) {
                 uncount(sim, l, t);
                 continue;
             }
-            if (!sim->lin[l]) {
+            if (!L->in) {
                 /* loop rule: a link starts to count only if the supplier does not already
                  * draw, through counted links, on a's own outage; so a repaired asset in a
                  * loop restarts (black start) instead of locking in, and no outage is counted
@@ -523,20 +515,19 @@ static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
                  * instant and until its supplier's q changes: until then the supplier's outage
                  * still stems from a, even when the links that carried it have recovered
                  * meanwhile (else a failure wave could chase the recovery wave around a loop). */
-                uint64_t ver = sim->qver[sup];
-                if (frozen(sim, l, t) || sim->lexcl[l] == t ||
-                    (sim->lexcl[l] >= 0 && sim->lexcl_ver[l] == ver))
+                uint64_t ver = sim->ao[sup].qver;
+                if (frozen(sim, l, t) || L->excl == t || (L->excl >= 0 && L->excl_ver == ver))
                     continue;
                 if (closes_loop(sim, sup, a)) {
-                    sim->lexcl[l] = t;
-                    sim->lexcl_ver[l] = ver;
+                    L->excl = t;
+                    L->excl_ver = ver;
                     continue;
                 }
-                sim->lin[l] = 1;
-                sim->nout[sup]++;
+                L->in = 1;
+                sim->ao[sup].nout++;
                 flip(sim, l, t);
             }
-            sim->lcount[l] = c;
+            L->count = c;
             sum += c;
             if (c > best) {
                 best = c;
@@ -557,7 +548,7 @@ static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
     int depth_changed = depth != s->depth;
     if (q_changed) {
         cxi_metrics_on_q(sim, a, t, s->q, q);
-        sim->qver[a]++;
+        sim->ao[a].qver++;
     }
     if (level != s->level) cxi_metrics_on_level(sim, s->level, level);
     s->q = q;
@@ -615,10 +606,11 @@ cx_status cxi_infra_on_repair(cx_sim *sim, cx_time t, uint32_t asset) {
 cx_status cxi_infra_on_link(cx_sim *sim, cx_time t, uint32_t link, int on) {
     if (link >= sim->sc->nlinks) return CX_OK;
     uint8_t expect = on ? CXI_LINK_PENDING_ON : CXI_LINK_PENDING_OFF;
-    if (sim->lstate[link] != expect) return CX_OK; /* superseded (cancel normally prevents this) */
-    sim->lev[link] = CXI_EVENT_NONE;
+    cxi_link_state *L = &sim->ls[link];
+    if (L->state != expect) return CX_OK; /* superseded (cancel normally prevents this) */
+    L->ev = CXI_EVENT_NONE;
     uncount(sim, link, t);
-    sim->lstate[link] = on ? CXI_LINK_ACTIVE : CXI_LINK_INACTIVE;
+    L->state = on ? CXI_LINK_ACTIVE : CXI_LINK_INACTIVE;
     return schedule_update(sim, t, sim->p_dep[link]);
 }
 

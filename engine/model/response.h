@@ -43,6 +43,8 @@ typedef struct {
     int32_t inc, req;     /* incident served and request it came under (-1 national) */
     double endurance;     /* seconds, sampled for the current deployment */
     cx_time op_start;     /* operating since */
+    cx_time t_depart;     /* mobilising: when it departs; CX_TIME_NEVER after the horizon */
+    cx_time t_arrive;     /* in transit: when it arrives; CX_TIME_NEVER after the horizon */
     cxi_event_id ev;      /* the pending ready/arrive/endurance/home/accept event */
 } cxi_unit;
 

@@ -73,6 +73,31 @@ cx_status cxi_sim_schedule_in(cx_sim *sim, cx_time now, cx_time delay, const cxi
     return CX_OK;
 }
 
+/* Continuation streams take purposes with the top bit set: ordinary purposes are small integers, so
+ * a continuation never replays the draws of an ordinary replicate. */
+#define CONTINUATION_DOMAIN UINT64_C(0x8000000000000000)
+
+cx_status cxi_sim_reseed(cx_sim *sim, uint64_t stream_replicate) {
+    if (!sim) return CX_EINVAL;
+    if (sim->failed != CX_OK) return sim->failed;
+    struct {
+        gsl_rng *r;
+        uint64_t purpose;
+    } s[] = {
+        {sim->rng_repair, CXI_STREAM_REPAIR},
+        {sim->rng_delay, CXI_STREAM_DELAY},
+        {sim->rng_recovery, CXI_STREAM_RECOVERY},
+        {sim->resp ? sim->resp->rng : NULL, CXI_STREAM_RESPONSE},
+        {sim->resp ? sim->resp->rng_ipcr : NULL, CXI_STREAM_IPCR},
+        {sim->hyb ? sim->hyb->rng : NULL, CXI_STREAM_HYBRID},
+    };
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
+        if (s[i].r)
+            gsl_rng_set(s[i].r, (unsigned long)cxi_rng_derive(sim->seed, stream_replicate,
+                                                              s[i].purpose | CONTINUATION_DOMAIN));
+    return CX_OK;
+}
+
 /* ---- kernel handlers: settle metrics up to t, then dispatch ---------------------------------- */
 
 /* Every handler but the update one resets the same-instant update guard: a livelock is a run of

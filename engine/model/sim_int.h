@@ -88,6 +88,27 @@ typedef struct {
     int32_t delay, recovery; /* seconds when the distribution is fixed, else -1: sample it */
     uint32_t link;           /* the scenario's link, whose delay/recovery is sampled otherwise */
 } cxi_out_edge;      /* edge e, for the supplier's notifications */
+/* Per-simulation state of link p, in one record rather than one array per field: a cascade
+ * step reads or writes several fields of the same link, and at 100,000 assets and more each
+ * separate array was one more cache miss per link. */
+typedef struct {
+    uint8_t state;        /* CXI_LINK_* */
+    uint8_t in;           /* the link is in the counted set C (a DAG) */
+    uint8_t flips;        /* entries/exits of C in the instant flip_t */
+    int32_t count;        /* contribution the dependent last counted (active), or the value
+                           * held during the recovery lag (pending_off) */
+    cx_time flip_t;       /* instant of the last entry/exit of C */
+    cx_time excl;         /* instant at which the loop rule excluded the link (-1) */
+    uint64_t excl_ver;    /* supplier's qver when the link was excluded */
+    cxi_event_id ev;      /* pending activation/deactivation */
+} cxi_link_state;
+/* Per-simulation loop-rule state of an asset (see cx_sim.ao). */
+typedef struct {
+    uint64_t ord;  /* position in the topological order of the counted links */
+    uint64_t qver; /* number of q changes; an excluded link is examined again only after its
+                    * supplier's q changed */
+    uint32_t nout; /* counted outgoing links */
+} cxi_asset_order;
 typedef struct cxi_infra_prep {
     uint32_t *in_start, *in_links, *in_sup;   /* CSR: links into each asset, and their suppliers */
     uint32_t *out_start, *out_links, *out_dep; /* CSR: links (as p) out of each asset, dependents */
@@ -129,27 +150,17 @@ struct cx_sim {
     int32_t *qv;              /* nassets: as[].q again, compact, for the suppliers' reads */
     uint8_t *upd;             /* nassets: an update event is queued (dedupe), kept apart from
                                * as[] so the cascade's random accesses touch one byte */
-    uint8_t *lstate;          /* nlinks, CXI_LINK_* */
-    cxi_event_id *lev;        /* nlinks, pending activation/deactivation */
-    uint8_t *lin;             /* nlinks: the link is in the counted set C (a DAG) */
-    int32_t *lcount;          /* nlinks: contribution the dependent last counted (active), or the
-                               * value held during the recovery lag (pending_off) */
-    cx_time *lflip_t;         /* nlinks: instant of the last entry/exit of C ... */
-    uint8_t *lflips;          /* ... and how many there were in that instant */
-    cx_time *lexcl;           /* nlinks: instant at which the loop rule excluded the link (-1) */
-    uint64_t *lexcl_ver;      /* nlinks: supplier's qver when the link was excluded */
-    uint64_t *qver;           /* nassets: number of q changes; an excluded link is examined
-                               * again only after its supplier's q changed */
+    cxi_link_state *ls;       /* nlinks, by position p: all of a link's state in one record */
     /* from the cxi_infra_prep (the scenario's, or the sim's own for a hand-built scenario) */
     const uint32_t *in_start, *in_links, *in_sup;
     const uint32_t *out_start, *out_links, *out_dep;
     const uint32_t *scc;
-    /* Counted links (lin) form a DAG; ord is a topological order of it
+    /* Counted links (ls[].in) form a DAG; ao[].ord is a topological order of it
      * inside each component, kept by Pearce-Kelly. An asset that counts for nobody (nout == 0)
      * moves to the end of the order (ord_next) before it draws on suppliers, so links that follow
      * a cascade need no search. mark/stk/fset/bset: scratch, nassets each. */
-    uint64_t *ord, *pool, ord_next;
-    uint32_t *nout; /* counted outgoing links per asset */
+    cxi_asset_order *ao;      /* nassets: ord, qver, nout */
+    uint64_t *pool, ord_next;
     uint32_t *mark, *stk, *fset, *bset;
     uint32_t stamp;
     cx_time guard_t;          /* same-instant update guard: time and count */
@@ -205,6 +216,12 @@ cx_time cxi_sim_duration(double seconds);
 /* Schedules p at now + delay when that is <= the horizon; *id = CXI_EVENT_NONE otherwise. */
 cx_status cxi_sim_schedule_in(cx_sim *sim, cx_time now, cx_time delay, const cxi_payload *p,
                               cxi_event_id *id);
+/* Forks the run: re-seeds every random stream of sim (infrastructure, response, IPCR, hybrid) with
+ * the stream of (seed, stream_replicate, purpose) in the continuation domain, which no ordinary
+ * replicate uses. Everything else stays, pending events with their already sampled times included,
+ * so running sim on gives continuation `stream_replicate` of the state reached so far (what-if).
+ * CX_EINVAL for NULL; a failed run keeps its status. */
+cx_status cxi_sim_reseed(cx_sim *sim, uint64_t stream_replicate);
 
 /* ---- infra.c: assets, links, injects ------------------------------------------------------- */
 /* Builds the adjacency (CSR), components and state arrays. */

@@ -467,11 +467,31 @@ static cx_status h_check(void *ctx, cx_time t, const cxi_payload *p) {
     return finish(sim, t, settle(sim, t));
 }
 
+static cx_time decision_time(const cx_scenario *sc, uint32_t d) {
+    return sc->decisions[d].t < 0 ? 0 : sc->decisions[d].t;
+}
+
+/* The decisions of one instant (a = the first; they are sorted by time) act on the state at the end
+ * of that instant, which is what players saw when they took them: the event queues itself behind
+ * the instant's other events (x = events processed when it did, c = 1) until none ran in between.
+ * Events of the instant scheduled later can only come from events that ran in between, so this ends
+ * with the cascade of the instant. */
 static cx_status h_decision(void *ctx, cx_time t, const cxi_payload *p) {
     cx_sim *sim = ctx;
+    uint64_t done = cxi_kernel_processed(sim->k);
+    if (p->c == 0 || (uint64_t)p->x + 1 != done) {
+        cxi_payload q = *p;
+        q.c = 1;
+        q.x = (double)done;
+        return cxi_kernel_schedule(sim->k, t, &q, NULL);
+    }
     cx_status st = settle(sim, t);
-    if (st == CX_OK && p->a < sim->sc->ndecisions) st = cxi_decision_apply(sim, t, p->a);
-    return finish(sim, t, st);
+    const cx_scenario *sc = sim->sc;
+    for (uint32_t d = p->a; st == CX_OK && d < sc->ndecisions && decision_time(sc, d) == t; d++) {
+        st = cxi_decision_apply(sim, t, d);
+        st = finish(sim, t, st);
+    }
+    return st;
 }
 
 cx_status cxi_msel_init(cx_sim *sim) {
@@ -494,8 +514,8 @@ cx_status cxi_msel_init(cx_sim *sim) {
     if ((st = cxi_kernel_handler(sim->k, h_check, sim, &M->ev_check)) != CX_OK) return st;
     if ((st = cxi_kernel_handler(sim->k, h_decision, sim, &M->ev_decision)) != CX_OK) return st;
     for (uint32_t d = 0; d < sc->ndecisions; d++) {
-        cx_time t = sc->decisions[d].t < 0 ? 0 : sc->decisions[d].t;
-        if (t > sim->horizon) continue;
+        cx_time t = decision_time(sc, d);
+        if (t > sim->horizon || (d > 0 && decision_time(sc, d - 1) == t)) continue;
         cxi_payload p = {M->ev_decision, d, 0, 0, 0};
         if ((st = cxi_kernel_schedule(sim->k, t, &p, NULL)) != CX_OK) return st;
     }

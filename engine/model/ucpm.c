@@ -259,6 +259,11 @@ static cx_status req_coverage(cx_sim *sim, uint32_t i, cx_time t) {
 
 /* ---- units ---------------------------------------------------------------------------------- */
 
+/* t + d for the situation report (the event is only queued up to the horizon). */
+static cx_time at_or_never(const cx_sim *sim, cx_time t, cx_time d) {
+    return d > sim->horizon - t ? CX_TIME_NEVER : t + d;
+}
+
 static cx_status commit(cx_sim *sim, uint32_t u, uint32_t i, int32_t q, cx_time t) {
     cxi_resp *R = sim->resp;
     cxi_unit *U = &R->units[u];
@@ -274,6 +279,7 @@ static cx_status commit(cx_sim *sim, uint32_t u, uint32_t i, int32_t q, cx_time 
     if (st != CX_OK) return st;
     /* a pre-positioned unit is already mobilised */
     cx_time d = U->station >= 0 ? 0 : sample(sim, &C->readiness, 1.0);
+    U->t_depart = at_or_never(sim, t, d);
     return cxi_resp_schedule(sim, t, d, CXI_RE_READY, u, 0, &U->ev);
 }
 
@@ -439,7 +445,9 @@ static cx_status on_ready(cx_sim *sim, uint32_t u, cx_time t) {
     uint32_t to = sim->resp->inc[U->inc].region;
     cx_status st = unit_emit(sim, u, t, to, sim->resp->inc[U->inc].id);
     if (st != CX_OK) return st;
-    return cxi_resp_schedule(sim, t, travel(sim, U, to), CXI_RE_ARRIVE, u, 0, &U->ev);
+    cx_time d = travel(sim, U, to);
+    U->t_arrive = at_or_never(sim, t, d);
+    return cxi_resp_schedule(sim, t, d, CXI_RE_ARRIVE, u, 0, &U->ev);
 }
 
 static cx_status on_arrive(cx_sim *sim, uint32_t u, cx_time t) {
@@ -521,6 +529,7 @@ static cx_status move_national(cx_sim *sim, uint32_t u, cx_time t, int *moved) {
     U->inc = (int32_t)best.idx;
     U->endurance = left;
     U->state = CXI_UNIT_TRANSIT;
+    U->t_arrive = at_or_never(sim, t, d);
     cx_status st = unit_emit(sim, u, t, R->inc[best.idx].region, R->inc[best.idx].id);
     if (st == CX_OK) st = cxi_resp_schedule(sim, t, d, CXI_RE_ARRIVE, u, 0, &U->ev);
     if (st == CX_OK) st = req_coverage(sim, best.idx, t);

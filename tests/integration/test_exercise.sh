@@ -88,6 +88,77 @@ has "journal sim time" "$W/all/journal.txt" "$(printf '86400\tsitrep')"
 "$CRISIM" run "$SC" --decisions "$W/all/decisions.csv" --out "$W/run" --quiet
 [ $? -eq 0 ] && ok "decisions.csv replays with crisim run" || bad "decisions.csv replays with crisim run"
 
+# ---- timeline.csv is only appended to during play (a viewer follows it), and ends as crisim run's --
+# Part 1 (move 1 up to the first decision) through a FIFO, then the timeline is copied; part 2 takes
+# decisions: the file must keep its inode and the copy must still be its beginning.
+A="$DATA/all-commands.txt"
+cut1=$(($(grep -n '^decide' "$A" | head -n 1 | cut -d: -f1) - 1))
+mkfifo "$W/apfifo"
+"$CRISIM" exercise "$SC" --out "$W/ap" <"$W/apfifo" >"$W/ap.log" 2>&1 &
+appid=$!
+exec 7>"$W/apfifo"
+{ head -n "$cut1" "$A"; echo 'help branches'; } >&7
+for _ in $(seq 1 200); do
+    [ "$(grep -c 'list the kept branches' "$W/ap.log")" -ge 2 ] && break
+    sleep 0.05
+done
+cp "$W/ap/timeline.csv" "$W/ap-part1.csv"
+ino1=$(stat -c %i "$W/ap/timeline.csv")
+tail -n +"$((cut1 + 1))" "$A" >&7
+exec 7>&-
+wait "$appid"
+[ "$(grep -c '^X' "$W/ap/decisions.csv")" -eq 3 ] && ok "append test: the decisions were taken" \
+    || bad "append test: decisions.csv has $(grep -c '^X' "$W/ap/decisions.csv") rows"
+[ "$(stat -c %i "$W/ap/timeline.csv")" = "$ino1" ] && ok "timeline.csv kept its inode through the decisions" \
+    || bad "timeline.csv was replaced during play"
+n1=$(stat -c %s "$W/ap-part1.csv")
+[ "$n1" -gt 1000 ] && head -c "$n1" "$W/ap/timeline.csv" | cmp -s - "$W/ap-part1.csv" \
+    && ok "timeline.csv after move 1 is still the beginning of the final file (append-only)" \
+    || bad "timeline.csv was rewritten, not appended to ($n1 bytes after part 1)"
+grep -q '^warning' "$W/ap.log" && bad "append test: warning: $(grep '^warning' "$W/ap.log")" \
+    || ok "no rebuilt-timeline warning"
+# the exercise stopped at T+81:00: crisim run to that horizon gives the same rows, plus its end row
+"$CRISIM" run "$SC" --decisions "$W/ap/decisions.csv" --horizon 81h --out "$W/aprun" --quiet
+head -n -1 "$W/aprun/timeline.csv" | cmp -s - "$W/ap/timeline.csv" \
+    && ok "exercise timeline = crisim run --decisions timeline (same rows)" \
+    || bad "exercise timeline differs from crisim run --decisions"
+# going back to a branch replaces the file (a new inode, so a follower reloads it)
+mkfifo "$W/bkfifo"
+"$CRISIM" exercise "$SC" --out "$W/bk" <"$W/bkfifo" >"$W/bk.log" 2>&1 &
+bkpid=$!
+exec 7>"$W/bkfifo"
+printf 'next\nbranch A\nnext\nnext\nhelp branches\n' >&7
+for _ in $(seq 1 200); do
+    grep -q 'list the kept branches' "$W/bk.log" && break
+    sleep 0.05
+done
+ino1=$(stat -c %i "$W/bk/timeline.csv")
+n1=$(stat -c %s "$W/bk/timeline.csv")
+printf 'back A\nquit\n' >&7
+exec 7>&-
+wait "$bkpid"
+[ "$(stat -c %i "$W/bk/timeline.csv")" != "$ino1" ] && [ "$(stat -c %s "$W/bk/timeline.csv")" -lt "$n1" ] \
+    && ok "back replaces timeline.csv by a shorter file with a new inode" \
+    || bad "back did not replace timeline.csv"
+
+# ---- contingency injects for players pause play at the instant they fire ------------------------
+CS="$DATA/contingency"
+"$CRISIM" exercise "$CS" --out "$W/cs" --script "$DATA/contingency.txt" >"$W/cs.log" 2>&1
+[ $? -eq 0 ] && ok "contingency script exits 0" || bad "contingency script exit"
+L="$W/cs.log"
+has "contingency inject printed when it fires" "$L" "=== INJECT c-req  (move 1, message, contingency)  T+06:00 2024-01-01 06:00Z"
+has "contingency trigger shown" "$L" "    trigger:  requests(PL) >= 1"
+has "next stops at the contingency inject" "$L" "[T+06:00 2024-01-01 06:00Z move 1] > note PL request seen by the ERCC"
+has "advance pauses at a contingency inject" "$L" "paused at T+12:00 2024-01-01 12:00Z for the contingency inject above (before the advance target)"
+has "injects: fire time of a contingency inject" "$L" "fired   T+12:00    move 1  c-dl "
+"$CRISIM" run "$CS" --decisions "$W/cs/decisions.csv" --horizon 24h --out "$W/csrun" --quiet
+head -n -1 "$W/csrun/timeline.csv" | cmp -s - "$W/cs/timeline.csv" \
+    && ok "contingency exercise timeline = crisim run --decisions timeline" \
+    || bad "contingency exercise timeline differs from crisim run --decisions"
+echo quit | "$CRISIM" exercise "$CS" --resume "$W/cs/journal.txt" --out "$W/cs2" >"$W/cs2.log" 2>&1
+cmp -s "$W/cs/timeline.csv" "$W/cs2/timeline.csv" && ok "contingency exercise resumes to the same timeline" \
+    || bad "contingency resume: timeline differs"
+
 # an existing exercise is never overwritten
 echo quit | "$CRISIM" exercise "$SC" --out "$W/all" >"$W/again.log" 2>&1
 [ $? -eq 2 ] && ok "refuses an existing exercise" || bad "refuses an existing exercise"
@@ -155,7 +226,7 @@ has "not a journal: message" "$W/nj.log" "not a crisim exercise journal"
 "$CRISIM" exercise "$SC" --out "$W/wiref" <"$DATA/whatif-ref.txt" >"$W/wiref.log" 2>&1
 L="$W/wi1.log"
 has "help what-if" "$L" "what-if  N [decide KIND ...]"
-has "what-if header" "$L" "what-if: 6 continuations from T+06:00 2024-06-03 06:00Z to the horizon T+168:00 (seed 1, replicates 1..6"
+has "what-if header" "$L" "what-if: 6 continuations from T+06:00 2024-06-03 06:00Z to the horizon T+168:00 (seed 1, continuations 1..6"
 has "what-if columns" "$L" "with the decision"
 has "what-if metric row" "$L" "  trust_hours_lost "
 has "what-if unchanged" "$L" "the live exercise is unchanged"
@@ -177,6 +248,20 @@ grep -qF "$(printf '21600\twhat-if 6')" "$W/wi1/journal.txt" && ok "what-if jour
 echo quit | "$CRISIM" exercise "$SC" --resume "$W/wi1/journal.txt" --out "$W/wi3" >"$W/wi3.log" 2>&1
 cmp -s "$W/wi1/timeline.csv" "$W/wi3/timeline.csv" && ok "resume of a journal with what-if: same timeline" \
     || bad "resume of a journal with what-if: timeline differs"
+# continuations fork from the live state: what is settled before now has no spread. At T+150h every
+# cyber incident was detected and the peak of failed assets is past; across ordinary replicates both
+# vary (detection delays are drawn), across continuations they must not.
+{ for _ in $(seq 20); do echo 'goto T+150:00'; done; echo 'what-if 20'; } |
+    "$CRISIM" exercise "$SC" --out "$W/wip" >"$W/wip.log" 2>&1
+has "what-if from the live state" "$W/wip.log" "what-if: 20 continuations from T+150:00"
+for m in detection_delay_mean_h peak_failed_assets cyber_incidents; do
+    grep -Eq "^  $m +([0-9.e+-]+) \[\1, \1\]\$" "$W/wip.log" && ok "what-if: $m settled before now has zero width" \
+        || bad "what-if: $m has a spread: $(grep "^  $m " "$W/wip.log")"
+done
+"$CRISIM" mc "$SC" -n 20 -j 2 --out "$W/wimc" --quiet >/dev/null 2>&1
+awk -F, '$1 == "detection_delay_mean_h" && $10 != $11 { f = 1 } END { exit !f }' "$W/wimc/summary.csv" \
+    && ok "ordinary replicates do spread detection_delay_mean_h (the check above can fail)" \
+    || bad "detection_delay_mean_h does not vary across replicates: the zero-width check proves nothing"
 
 # ---- branch / back / branches, resume after back, report ----------------------------------------
 "$CRISIM" exercise "$SC" --out "$W/br" <"$DATA/branch.txt" >"$W/br.log" 2>&1

@@ -16,6 +16,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "io/batch.h"
+#include "model/sim_int.h"
 
 #define NCOLS 3
 
@@ -609,6 +610,90 @@ static void test_batch_engine_rows_identical_for_1_2_4_threads(void **state) {
     cx_scenario_destroy(sc);
 }
 
+typedef struct {
+    double *v; /* n x ncols by replicate */
+    size_t ncols;
+} array_sink;
+
+static int to_array(void *ud, uint64_t rep, const double *v, size_t n) {
+    array_sink *a = ud;
+    memcpy(a->v + rep * a->ncols, v, n * sizeof *v);
+    return 0;
+}
+
+/* Continuations 0..n-1 of replicate 0 forked at `at`, on `threads` threads: n x cols->n values. */
+static double *run_forks(const cx_scenario *sc, const cxi_batch_cols *cols, cx_time at,
+                         uint64_t n, unsigned threads) {
+    array_sink a = {calloc(n * cols->n, sizeof(double)), cols->n};
+    assert_non_null(a.v);
+    cxi_batch_config cfg = cxi_batch_config_default();
+    assert_true(cfg.fork_at < 0);
+    cfg.sc = sc;
+    cfg.cols = cols;
+    cfg.seed = 77;
+    cfg.n = n;
+    cfg.threads = threads;
+    cfg.sink = to_array;
+    cfg.ud = &a;
+    cfg.fork_at = at;
+    cfg.fork_replicate = 0;
+    cxi_batch_outcome oc;
+    assert_int_equal(cxi_batch_run(&cfg, &oc), CX_OK);
+    assert_int_equal(oc.done, n);
+    return a.v;
+}
+
+static void test_batch_fork_continues_replicate_0_from_the_fork(void **state) {
+    (void)state;
+    cx_scenario *sc = NULL;
+    cx_diags *d = NULL;
+    assert_int_equal(cx_diags_create(&d), CX_OK);
+    assert_int_equal(cx_scenario_load(CX_TEST_DATA "/mc-small", NULL, &sc, d), CX_OK);
+    cx_diags_destroy(d);
+    cxi_batch_cols cols;
+    char err[512];
+    assert_int_equal(cxi_batch_columns(sc, 77, &cols, err, sizeof err), CX_OK);
+    const size_t nc = cols.n;
+    const uint64_t n = 12;
+    const cx_time at = 6 * 3600;
+
+    /* forked at the horizon, every continuation is replicate 0: zero spread on every metric */
+    cx_sim_config sc0 = cx_sim_config_default();
+    sc0.seed = 77;
+    cx_sim *sim = NULL;
+    const cx_metric *m;
+    size_t nm;
+    assert_int_equal(cx_sim_create(sc, &sc0, &sim), CX_OK);
+    assert_int_equal(cx_sim_run(sim), CX_OK);
+    assert_int_equal(cx_sim_metrics(sim, &m, &nm), CX_OK);
+    assert_int_equal(nm, nc);
+    double *end = run_forks(sc, &cols, 4 * 86400, n, 2);
+    for (uint64_t i = 0; i < n; i++)
+        for (size_t c = 0; c < nc; c++) assert_true(end[i * nc + c] == m[c].value);
+    cx_sim_destroy(sim);
+
+    /* forked mid-run: the same values whatever the thread count, continuations differ, and
+     * continuation 4 is replicate 0 run to the fork, reseeded with 4, run to the end */
+    double *a = run_forks(sc, &cols, at, n, 1), *b = run_forks(sc, &cols, at, n, 3);
+    assert_memory_equal(a, b, n * nc * sizeof *a);
+    size_t distinct = 0;
+    for (uint64_t i = 1; i < n; i++)
+        distinct += memcmp(a + i * nc, a, nc * sizeof *a) != 0;
+    assert_true(distinct >= n / 2);
+    assert_int_equal(cx_sim_create(sc, &sc0, &sim), CX_OK);
+    assert_int_equal(cx_sim_run_until(sim, at), CX_OK);
+    assert_int_equal(cxi_sim_reseed(sim, 4), CX_OK);
+    assert_int_equal(cx_sim_run(sim), CX_OK);
+    assert_int_equal(cx_sim_metrics(sim, &m, &nm), CX_OK);
+    for (size_t c = 0; c < nc; c++) assert_true(a[4 * nc + c] == m[c].value);
+    cx_sim_destroy(sim);
+    free(end);
+    free(a);
+    free(b);
+    cxi_batch_cols_free(&cols);
+    cx_scenario_destroy(sc);
+}
+
 int main(void) {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
@@ -626,6 +711,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_batch_summary_is_the_same_whatever_the_memory_budget,
                                         make_tmpdir, remove_tmpdir),
         cmocka_unit_test(test_batch_engine_rows_identical_for_1_2_4_threads),
+        cmocka_unit_test(test_batch_fork_continues_replicate_0_from_the_fork),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "model/sim_int.h"
+#include "model/trigger.h"
 #include "scenario_builder.h"
 
 static void test_rec_kind_names(void **state) {
@@ -223,6 +224,134 @@ static void test_replicates_differ_and_are_reproducible(void **state) {
     cx_scenario_destroy(sc);
 }
 
+static int same_first(const sb_log *a, const sb_log *b, size_t n) {
+    if (a->n < n || b->n < n) return 0;
+    sb_log x = *a, y = *b;
+    x.n = y.n = n;
+    return same_records(&x, &y);
+}
+
+/* Continuation i of replicate 0 forked at `at`, its records into log; *before = records up to
+ * the fork. */
+static void fork_run(const cx_scenario *sc, cx_time at, uint64_t i, sb_log *log, size_t *before) {
+    cx_sim_config cfg = cx_sim_config_default();
+    cfg.seed = 5;
+    cx_sim *sim = NULL;
+    assert_int_equal(cx_sim_create(sc, &cfg, &sim), CX_OK);
+    cx_observer o = sb_log_observer(log);
+    assert_int_equal(cx_sim_subscribe(sim, &o), CX_OK);
+    assert_int_equal(cx_sim_run_until(sim, at), CX_OK);
+    *before = log->n;
+    assert_int_equal(cxi_sim_reseed(sim, i), CX_OK);
+    assert_int_equal(cx_sim_run(sim), CX_OK);
+    cx_sim_destroy(sim);
+}
+
+static void test_reseed_keeps_the_past_and_varies_the_future(void **state) {
+    (void)state;
+    cx_scenario *sc = random_grid();
+    const cx_time at = 22 * SB_H;
+    sb_log live = {0}, f[4], again = {0}, at0 = {0}, rep1 = {0};
+    memset(f, 0, sizeof f);
+    cx_status st;
+    cx_sim *sim = sb_run(sc, 5, &live, &st);
+    assert_int_equal(st, CX_OK);
+    cx_sim_destroy(sim);
+    size_t past = 0;
+    while (past < live.n && live.r[past].t <= at) past++;
+    assert_true(past > 10 && past < live.n);
+    int differ = 0;
+    for (uint64_t i = 1; i <= 3; i++) {
+        size_t before;
+        fork_run(sc, at, i, &f[i], &before);
+        /* up to the fork, every continuation is the live run, record for record */
+        assert_int_equal(before, past);
+        assert_true(same_first(&f[i], &live, past));
+        for (size_t k = past; k < f[i].n; k++) assert_true(f[i].r[k].t > at);
+        differ += !same_records(&f[i], &live);
+    }
+    /* after it they draw their own chance events */
+    assert_true(differ >= 2);
+    assert_false(same_records(&f[1], &f[2]));
+    /* the same continuation twice is the same run */
+    size_t before;
+    fork_run(sc, at, 2, &again, &before);
+    assert_true(same_records(&again, &f[2]));
+    /* continuation streams are not those of ordinary replicates: forked before anything random
+     * happened, continuation 1 is not replicate 1 */
+    fork_run(sc, 0, 1, &at0, &before);
+    cx_sim_config cfg = cx_sim_config_default();
+    cfg.seed = 5;
+    cfg.replicate = 1;
+    assert_int_equal(cx_sim_create(sc, &cfg, &sim), CX_OK);
+    cx_observer o = sb_log_observer(&rep1);
+    assert_int_equal(cx_sim_subscribe(sim, &o), CX_OK);
+    assert_int_equal(cx_sim_run(sim), CX_OK);
+    cx_sim_destroy(sim);
+    assert_false(same_records(&at0, &rep1));
+    assert_int_equal(cxi_sim_reseed(NULL, 1), CX_EINVAL);
+    sb_log_free(&live);
+    sb_log_free(&again);
+    sb_log_free(&at0);
+    sb_log_free(&rep1);
+    for (int i = 0; i < 4; i++) sb_log_free(&f[i]);
+    cx_scenario_destroy(sc);
+}
+
+/* Two notes taken at T+1h, when an inject knocks out a plant whose water works fails in the same
+ * instant (a zero-delay link: an event scheduled during the instant). */
+static cx_scenario *decided(void) {
+    cx_scenario *sc = sb_new("decided", 6 * SB_H);
+    uint32_t de = sb_region(sc, "DE", 51, 10, 0);
+    uint32_t p = sb_asset(sc, "plant", CX_SECTOR_POWER, de, 10);
+    uint32_t w = sb_asset(sc, "water", CX_SECTOR_WATER, de, 10);
+    sb_link(sc, p, w, 0.5, 1, sb_fixed(0), sb_fixed(0));
+    sb_on_asset(sc, "hit", SB_H, CX_INJECT_DAMAGE, p, 1);
+    cxi_decision *d = sb_alloc(sc, 2 * sizeof *d);
+    memset(d, 0, 2 * sizeof *d);
+    for (int i = 0; i < 2; i++) {
+        d[i].id = i ? "N2" : "N1";
+        d[i].t = SB_H;
+        d[i].kind = CXI_DK_NOTE;
+        d[i].region = d[i].asset = d[i].capacity = -1;
+        d[i].sector = -1;
+        d[i].factor = 1;
+        d[i].target = d[i].value = d[i].by = "";
+        d[i].text = "seen";
+        d[i].line = (uint32_t)i + 2;
+    }
+    sc->decisions = d;
+    sc->ndecisions = 2;
+    return sc;
+}
+
+static void test_decisions_act_after_every_event_of_their_instant(void **state) {
+    (void)state;
+    cx_scenario *sc = decided();
+    sb_log log = {0};
+    cx_status st;
+    cx_sim *sim = sb_run(sc, 1, &log, &st);
+    assert_int_equal(st, CX_OK);
+    size_t water = log.n, n1 = log.n, n2 = log.n;
+    for (size_t i = 0; i < log.n; i++) {
+        if (log.r[i].kind == CX_REC_ASSET && !strcmp(log.r[i].entity, "water") && water == log.n)
+            water = i;
+        if (log.r[i].kind == CX_REC_DECISION && !strcmp(log.r[i].entity, "N1")) n1 = i;
+        if (log.r[i].kind == CX_REC_DECISION && !strcmp(log.r[i].entity, "N2")) n2 = i;
+    }
+    assert_true(water < log.n && n2 < log.n);
+    assert_int_equal(log.r[water].t, SB_H);
+    assert_int_equal(log.r[n1].t, SB_H);
+    /* the cascade of the instant first (what the players saw), then the notes in file order */
+    assert_true(water < n1);
+    assert_int_equal(n2, n1 + 1);
+    for (size_t i = n1; i < log.n; i++)
+        assert_false(log.r[i].kind == CX_REC_ASSET && log.r[i].t == SB_H);
+    cx_sim_destroy(sim);
+    sb_log_free(&log);
+    cx_scenario_destroy(sc);
+}
+
 /* Counts records and keeps the last record of the chain's tail. */
 typedef struct {
     size_t n;
@@ -409,6 +538,8 @@ int main(void) {
         cmocka_unit_test(test_api_misuse_is_rejected),
         cmocka_unit_test(test_same_seed_same_records_other_seed_differs),
         cmocka_unit_test(test_replicates_differ_and_are_reproducible),
+        cmocka_unit_test(test_reseed_keeps_the_past_and_varies_the_future),
+        cmocka_unit_test(test_decisions_act_after_every_event_of_their_instant),
         cmocka_unit_test(test_chain_of_100000_assets_runs_without_recursion),
         cmocka_unit_test(test_metrics_match_hand_computation),
         cmocka_unit_test(test_time_to_restore_is_censored_when_service_stays_out),

@@ -6,11 +6,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/sitrep.h"
+#include "model/response.h"
 #include "scenario_builder.h"
 
 #define T0_UNIX 1717372800 /* 2024-06-03T00:00:00Z */
@@ -110,6 +112,64 @@ static void test_sitrep_same_state_same_bytes(void **state) {
     cx_scenario_destroy(sc);
 }
 
+/* The UCPM chain of test_ucpm.c with fixed delays: request at T+6h, offer T+9h, accepted and
+ * mobilising T+11h, departs T+14h (readiness 3 h), 60 km at 60 km/h + 30 min handling: on site
+ * T+15:30. A second unit whose readiness ends after the horizon. */
+static cx_scenario *deployment(void) {
+    cx_scenario *sc = sb_new("sitrep-ucpm", 5 * 86400);
+    sc->params.start_unix = T0_UNIX;
+    sb_response_zero(sc);
+    sc->params.ipcr_policy = CX_POLICY_MANUAL;
+    sc->params.need_halflife[CX_NEED_USAR] = 0;
+    sc->params.rescue_after = sb_fixed(1e7);
+    sc->params.ucpm_request_delay = sb_fixed(6 * 3600);
+    sc->params.ercc_relay_delay = sb_fixed(3600);
+    sc->params.accept_delay = sb_fixed(2 * 3600);
+    sb_region(sc, "A", 0, 0, 1000);
+    sb_region(sc, "B", 0, 60.0 / (6371.0 * M_PI / 180.0), 1000); /* 60 km east of A */
+    uint32_t c = sb_capacity(sc, "B-usar", 1, CX_NEED_USAR, 1);
+    sc->capacities[c].pool = CX_POOL_ECPP;
+    sc->capacities[c].type = "usar_heavy";
+    sc->capacities[c].readiness = sb_fixed(3 * 3600);
+    sc->capacities[c].offer_latency = sb_fixed(2 * 3600);
+    sc->capacities[c].handling = sb_fixed(30 * 60);
+    uint32_t s = sb_capacity(sc, "B-slow", 1, CX_NEED_MEDICAL, 1);
+    sc->capacities[s].pool = CX_POOL_ECPP;
+    sc->capacities[s].type = "medical_team";
+    sc->capacities[s].readiness = sb_fixed(10 * 86400);
+    sb_need_inject(sc, "quake", 0, CX_INJECT_HAZARD, 0, CX_NEED_USAR, 5);
+    double *v = (double *)sc->injects[0].needs;
+    v[CX_NEED_MEDICAL] = 5;
+    return sc;
+}
+
+static void test_sitrep_gives_departure_arrival_and_on_site_times(void **state) {
+    (void)state;
+    cx_scenario *sc = deployment();
+    cx_sim *sim = NULL;
+    cx_sim_config cfg = cx_sim_config_default();
+    assert_int_equal(cx_sim_create(sc, &cfg, &sim), CX_OK);
+    assert_int_equal(cx_sim_run_until(sim, 12 * 3600), CX_OK);
+    char *r = report(sim, 1, NULL);
+    expect_line(r, "- Unit B-usar#1 (usar_heavy, B, ecpp): mobilising for A, departs T+14:00 "
+                   "(2024-06-03 14:00Z)\n");
+    expect_line(r, "- Unit B-slow#1 (medical_team, B, ecpp): mobilising for A, departs after the "
+                   "end of the scenario\n");
+    free(r);
+    assert_int_equal(cx_sim_run_until(sim, 14 * 3600 + 60), CX_OK);
+    r = report(sim, 1, NULL);
+    expect_line(r, "- Unit B-usar#1 (usar_heavy, B, ecpp): in transit for A, expected on site "
+                   "T+15:30 (2024-06-03 15:30Z)\n");
+    free(r);
+    assert_int_equal(cx_sim_run_until(sim, 16 * 3600), CX_OK);
+    r = report(sim, 1, NULL);
+    expect_line(r, "- Unit B-usar#1 (usar_heavy, B, ecpp): operating for A, on site since "
+                   "T+15:30 (2024-06-03 15:30Z)\n");
+    free(r);
+    cx_sim_destroy(sim);
+    cx_scenario_destroy(sc);
+}
+
 static void test_sitrep_rejects_null_arguments(void **state) {
     (void)state;
     assert_int_equal(cxi_sitrep_write(NULL, stdout, 0, NULL), CX_EINVAL);
@@ -137,6 +197,7 @@ int main(void) {
         cmocka_unit_test(test_sitrep_reports_outages_population_and_repairs),
         cmocka_unit_test(test_sitrep_after_repair_has_no_outage),
         cmocka_unit_test(test_sitrep_same_state_same_bytes),
+        cmocka_unit_test(test_sitrep_gives_departure_arrival_and_on_site_times),
         cmocka_unit_test(test_sitrep_rejects_null_arguments),
         cmocka_unit_test(test_sitrep_offset_and_clock_formats),
     };

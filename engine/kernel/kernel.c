@@ -32,8 +32,8 @@
 #define MIN_BUCKETS 16u
 #define MAX_BUCKETS (UINT32_C(1) << 21)
 #define BUCKETS_PER_EVENT 4u /* at the front of a hold model this leaves about 2 events per bucket */
-#define RUN_MAX 48u
-#define RANK_MAX 6u /* buckets up to this size are sorted by rank */ /* a longer run is spread over a finer rung */
+#define RUN_MAX 48u /* a longer run is spread over a finer rung */
+#define RANK_MAX 6u /* buckets up to this size are sorted by rank (branch-free) */
 #define MAX_RUNGS 64 /* each rung is at least 2x finer than its parent: 64 suffice for 64-bit keys */
 
 #if defined(__GNUC__)

@@ -1,6 +1,6 @@
 /* bench.c — generates a big scenario + timeline and times the viewer's open, seek and frame.
- * Invariant: the files are a pure function of the options (own LCG, fixed formats), so results
- * from two machines compare the same work. */
+ * Also plays shipped scenarios frame by frame. Invariant: the files are a pure function of the
+ * options (own LCG, fixed formats), so results from two machines compare the same work. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 
 #include "bench.h"
 #include "draw.h"
+#include "io/io_api.h"
 #include "tlread.h"
 #include "view.h"
 
@@ -227,5 +228,133 @@ cx_status cxv_bench_run(const cxv_bench_opts *o, cxv_bench_result *r, char *err,
     cxv_view_close(v);
     cx_diags_destroy(d);
     if (!o->keep) remove_files(dir);
+    return st;
+}
+
+/* Runs the scenario in dir (replicate 0, its own seed) into the timeline at path. */
+static cx_status run_scenario(const char *dir, const char *path, size_t *assets, size_t *links,
+                              char *err, size_t errn) {
+    cx_diags *d = NULL;
+    cx_scenario *sc = NULL;
+    cxi_timeline *tw = NULL;
+    cx_sim *sim = NULL;
+    cx_status st = cx_diags_create(&d);
+    if (st == CX_OK && (st = cx_scenario_load(dir, NULL, &sc, d)) != CX_OK)
+        snprintf(err, errn, "%s", cx_diags_count(d) ? cx_diags_get(d, 0) : cx_status_str(st));
+    if (st == CX_OK) {
+        cx_scenario_counts n = cx_scenario_count(sc);
+        *assets = n.assets;
+        *links = n.links;
+        cx_sim_config cfg = cx_sim_config_default();
+        cfg.seed = cx_scenario_seed(sc);
+        if ((st = cxi_timeline_open(path, cx_scenario_start(sc), &tw)) != CX_OK)
+            snprintf(err, errn, "cannot create %s: %s", path, cx_status_str(st));
+        else if ((st = cx_sim_create(sc, &cfg, &sim)) != CX_OK)
+            snprintf(err, errn, "%s: cannot create the simulation", dir);
+    }
+    if (st == CX_OK) {
+        cx_observer w = cxi_timeline_observer(tw);
+        if ((st = cx_sim_subscribe(sim, &w)) == CX_OK) st = cx_sim_run(sim);
+        if (st != CX_OK) snprintf(err, errn, "%s: %s", dir, cx_sim_errmsg(sim));
+    }
+    cx_status cs = cxi_timeline_close(tw);
+    if (st == CX_OK && cs != CX_OK) {
+        snprintf(err, errn, "cannot write %s", path);
+        st = cs;
+    }
+    cx_sim_destroy(sim);
+    cx_scenario_destroy(sc);
+    cx_diags_destroy(d);
+    return st;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Draws the frames: frame 0 alone (cache building), then the others into ms[]. */
+static cx_status play_frames(cxv_view *v, SDL_Renderer *rd, cxv_gfx *g, int w, int h, size_t frames,
+                             double *ms, cxv_bench_play_result *r) {
+    cxv_ui ui;
+    cxv_ui_init(&ui);
+    ui.playing = 1;
+    int64_t b = cxv_view_t_begin(v), e = cxv_view_t_end(v);
+    ui.speed = (double)(e - b) / 60.0; /* what the window's default speed aims at */
+    cxv_layout L;
+    cxv_layout_make(&L, w, h);
+    cx_status st = CX_OK;
+    for (size_t i = 0; i < frames && st == CX_OK; i++) {
+        int64_t T = b + (int64_t)((double)(e - b) * (double)i / (double)(frames - 1));
+        double t0 = now_s();
+        st = cxv_view_seek(v, T);
+        if (st == CX_OK) st = cxv_draw_frame(g, v, &L, &ui);
+        SDL_RenderPresent(rd);
+        double dt = (now_s() - t0) * 1e3;
+        if (i == 0) r->first_ms = dt;
+        else ms[i - 1] = dt;
+    }
+    return st;
+}
+
+cx_status cxv_bench_play(const char *scenario_dir, const char *tmp_dir, int w, int h, size_t frames,
+                         cxv_bench_play_result *r, char *err, size_t errn) {
+    memset(r, 0, sizeof *r);
+    r->w = w;
+    r->h = h;
+    r->frames = frames;
+    if (frames < 2) {
+        snprintf(err, errn, "at least 2 frames");
+        return CX_EINVAL;
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/timeline.csv", tmp_dir);
+    if (mkdir(tmp_dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(err, errn, "cannot create %s: %s", tmp_dir, strerror(errno));
+        return CX_EIO;
+    }
+    cx_status st = run_scenario(scenario_dir, path, &r->assets, &r->links, err, errn);
+    cx_diags *d = NULL;
+    cxv_view *v = NULL;
+    if (st == CX_OK) st = cx_diags_create(&d);
+    if (st == CX_OK) {
+        cxv_view_opts vo = {path, scenario_dir, NULL, 0};
+        if ((st = cxv_view_open(&vo, &v, d)) != CX_OK)
+            snprintf(err, errn, "%s", cx_diags_count(d) ? cx_diags_get(d, 0) : cx_status_str(st));
+    }
+    SDL_Surface *surf = NULL;
+    SDL_Renderer *rd = NULL;
+    cxv_gfx *g = NULL;
+    double *ms = NULL;
+    if (st == CX_OK) {
+        r->rows = cxv_timeline_rows(cxv_view_timeline(v));
+        surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
+        rd = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+        ms = calloc(frames, sizeof *ms);
+        if (!rd || !ms) {
+            snprintf(err, errn, "cannot create a %dx%d software renderer: %s", w, h, SDL_GetError());
+            st = CX_ERUNTIME;
+        }
+    }
+    if (st == CX_OK) st = cxv_gfx_open(rd, NULL, &g, err, errn);
+    if (st == CX_OK && (st = play_frames(v, rd, g, w, h, frames, ms, r)) != CX_OK)
+        snprintf(err, errn, "%s: drawing failed: %s", scenario_dir, cx_status_str(st));
+    if (st == CX_OK) {
+        size_t n = frames - 1;
+        double sum = 0;
+        for (size_t i = 0; i < n; i++) sum += ms[i];
+        qsort(ms, n, sizeof *ms, cmp_double);
+        r->mean_ms = sum / (double)n;
+        r->p95_ms = ms[(size_t)(0.95 * (double)(n - 1) + 0.5)];
+        r->max_ms = ms[n - 1];
+    }
+    free(ms);
+    cxv_gfx_close(g);
+    if (rd) SDL_DestroyRenderer(rd);
+    if (surf) SDL_FreeSurface(surf);
+    cxv_view_close(v);
+    cx_diags_destroy(d);
+    remove(path);
+    rmdir(tmp_dir);
     return st;
 }

@@ -33,4 +33,17 @@ typedef struct {
 
 cx_status cxv_bench_run(const cxv_bench_opts *o, cxv_bench_result *r, char *err, size_t errn);
 
+/* Playing a shipped scenario: runs it (replicate 0, its own seed) into a timeline under tmp_dir,
+ * opens the view, and draws `frames` frames through one software renderer on a w x h surface,
+ * the instant advancing by (end - begin) / frames each frame (seek + draw + present timed per
+ * frame, as the window does while playing). Needs no video subsystem. */
+typedef struct {
+    size_t assets, links, rows, frames;
+    int w, h;
+    double first_ms;              /* the first frame: caches are built there */
+    double mean_ms, p95_ms, max_ms; /* the other frames */
+} cxv_bench_play_result;
+cx_status cxv_bench_play(const char *scenario_dir, const char *tmp_dir, int w, int h, size_t frames,
+                         cxv_bench_play_result *r, char *err, size_t errn);
+
 #endif

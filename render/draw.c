@@ -14,6 +14,87 @@
 
 #include "draw.h"
 #include "response.h"
+#include "ui.h"
+
+/* What a frame reuses from the previous ones, all held by cxv_gfx (one set per renderer): the map
+ * layer (countries rasterised to labels once per projection and frame size, recoloured only when a
+ * region's fill changes), rendered strings (cached_text, least recently used replaced) and asset
+ * marker sprites. Each holds exactly what drawing from scratch would produce, so a frame from the
+ * caches is pixel-identical to a fresh one (tests/unit/test_view_cache.c). */
+typedef struct {
+    SDL_Texture *t;
+    int w, h;
+} text_tex; /* a rendered string (cached_text) */
+
+/* What a layer was drawn for; it is drawn again when any of it changed. No padding: compared
+ * with memcmp. */
+typedef struct {
+    const cx_scenario *sc;
+    const cxv_map *m;
+    int w, h;
+    double s;
+    SDL_Rect rect; /* the map area */
+    cxv_proj proj;
+} layer_key;
+
+static layer_key layer_key_of(const cxv_view *v, const cxv_ui *ui, const cxv_layout *L) {
+    layer_key k;
+    memset(&k, 0, sizeof k);
+    k.sc = cxv_view_scenario(v);
+    k.m = cxv_view_map(v);
+    k.w = L->w;
+    k.h = L->h;
+    k.s = L->s;
+    k.rect = L->map;
+    k.proj = ui->proj;
+    return k;
+}
+
+typedef struct {
+    SDL_Texture *tex;      /* the map area: sea, country fills, borders (streaming, RGB888) */
+    uint16_t *lab;         /* rect.w x rect.h labels */
+    Uint32 *pal;           /* nl colours the texture holds now */
+    int *reg;              /* region of each map country, -1 when none */
+    size_t nl;
+    int fresh;             /* labels not yet coloured into tex */
+    layer_key key;         /* what the labels were made for */
+} map_layer;
+
+/* An asset marker (a dark ring around a state-coloured disc) drawn once into a texture: thousands
+ * of markers then cost one small copy each instead of two dozen triangles. Only beyond MANY_ASSETS
+ * (small markers): a sprite sits on whole pixels, up to half a pixel from the marker's point. */
+#define MANY_ASSETS 2000
+#define MAX_SPRITES 16
+typedef struct {
+    SDL_Texture *t;
+    int size, c;        /* size x size pixels; the centre is at (c, c) */
+    float rout, rin;
+    SDL_Color outer, inner;
+} marker_sprite;
+
+/* The network layer: links and asset markers (see draw_network). */
+typedef struct {
+    SDL_Texture *tex;      /* frame-sized render target, ARGB8888, blended when copied */
+    uint8_t *sig, *cur;    /* what tex shows / what this frame shows: link active flags, then asset
+                            * states */
+    size_t nsig, sig_cap, cur_cap;
+    layer_key key;         /* and the rest of what tex was drawn for */
+} net_layer;
+
+static void net_layer_free(net_layer *nl) {
+    if (nl->tex) SDL_DestroyTexture(nl->tex);
+    free(nl->sig);
+    free(nl->cur);
+    memset(nl, 0, sizeof *nl);
+}
+
+static void map_layer_free(map_layer *ml) {
+    if (ml->tex) SDL_DestroyTexture(ml->tex);
+    free(ml->lab);
+    free(ml->pal);
+    free(ml->reg);
+    memset(ml, 0, sizeof *ml);
+}
 
 struct cxv_gfx {
     SDL_Renderer *r;
@@ -32,6 +113,14 @@ struct cxv_gfx {
     size_t bni, bi_cap;
     int batching;
     cxv_resp resp; /* units and IPCR rows, rebuilt when the timeline grows */
+    struct text_entry *tc; /* the text cache (cached_text), TEXT_CACHE entries */
+    size_t ntc;
+    uint64_t frame;        /* frames drawn: the cache's clock */
+    map_layer ml;
+    marker_sprite sprites[MAX_SPRITES]; /* asset markers, one per (state colour, size) */
+    size_t nsprites;
+    net_layer net;
+    int straight;          /* drawing into the network layer: no blending */
 };
 
 typedef struct {
@@ -58,6 +147,8 @@ static const SDL_Color C_LINK_ACTIVE = {215, 38, 61, 230};
 static const SDL_Color C_PROFILE = {215, 38, 61, 70};
 static const SDL_Color C_WARN = {170, 80, 0, 255};
 static const SDL_Color C_HILITE = {255, 243, 205, 255};
+static const SDL_Color C_SELECT = {214, 0, 160, 255};    /* magenta: no other symbol uses it */
+static const SDL_Color C_DEPLOYED = {0, 92, 158, 255};   /* the units-on-site curve of the strip */
 
 static const SDL_Color state_colors[5] = {
     {46, 158, 68, 255},   /* working */
@@ -75,6 +166,7 @@ static const SDL_Color C_DECISION = {41, 98, 255, 255};
 static const SDL_Color C_ISAA = {0, 137, 123, 255};
 
 SDL_Color cxv_decision_color(void) { return C_DECISION; }
+SDL_Color cxv_select_color(void) { return C_SELECT; }
 
 SDL_Color cxv_ipcr_color(const char *mode) {
     if (mode && !strcmp(mode, "monitoring")) return (SDL_Color){31, 97, 170, 255};
@@ -231,7 +323,7 @@ cx_status cxv_gfx_open(SDL_Renderer *r, const char *font_path, cxv_gfx **out, ch
         return CX_EIO;
     }
     if (!file_exists(bold)) bold = reg;
-    if (!TTF_WasInit() && TTF_Init() != 0) {
+    if (TTF_Init() != 0) { /* counted: each gfx_close's TTF_Quit undoes its own */
         snprintf(err, errn, "SDL_ttf: %s", TTF_GetError());
         return CX_ERUNTIME;
     }
@@ -255,8 +347,16 @@ cx_status cxv_gfx_open(SDL_Renderer *r, const char *font_path, cxv_gfx **out, ch
     return CX_OK;
 }
 
+static void text_cache_clear(cxv_gfx *g);
+static void sprites_clear(cxv_gfx *g);
+
 void cxv_gfx_close(cxv_gfx *g) {
     if (!g) return;
+    text_cache_clear(g);
+    free(g->tc);
+    map_layer_free(&g->ml);
+    net_layer_free(&g->net);
+    sprites_clear(g);
     if (g->body) TTF_CloseFont(g->body);
     if (g->small) TTF_CloseFont(g->small);
     if (g->bold) TTF_CloseFont(g->bold);
@@ -279,38 +379,97 @@ static void gfx_scale(cxv_gfx *g, double s) {
     TTF_SetFontSize(g->small, iround(11 * s));
     TTF_SetFontSize(g->title, iround(17 * s));
     g->size_body = body;
+    text_cache_clear(g);
 }
 
 enum { LEFT, CENTER, RIGHT };
 
-/* Draws text with its top at y; returns its width (0 on failure or empty text). */
-static int text(cxv_gfx *g, TTF_Font *f, const char *s, int x, int y, SDL_Color c, int align) {
-    if (!s || !*s) return 0;
-    SDL_Surface *surf = TTF_RenderUTF8_Blended(f, s, c);
-    if (!surf) return 0;
+/* The text cache: rendering a string with SDL_ttf (shaping, rasterising, a new texture) costs more
+ * than the rest of a frame, yet most strings of a frame were drawn in the previous one. Textures
+ * are kept by (font, colour, wrap width, text) and the least recently used one is replaced; the
+ * fonts' size is part of the font, so a new UI scale empties the cache. A cached texture is the
+ * very texture a fresh render would make, so a frame is pixel-identical with or without it. */
+#define TEXT_CACHE 256
+typedef struct text_entry {
+    uint64_t key, used; /* hash of everything below; frame of the last use */
+    TTF_Font *f;
+    SDL_Color c;
+    int wrap;           /* 0: one line */
+    char *s;            /* owned */
+    text_tex out;
+} text_entry;
+
+static void text_cache_clear(cxv_gfx *g) {
+    for (size_t i = 0; i < g->ntc; i++) {
+        SDL_DestroyTexture(g->tc[i].out.t);
+        free(g->tc[i].s);
+    }
+    g->ntc = 0;
+}
+
+static uint64_t text_key(const TTF_Font *f, SDL_Color c, int wrap, const char *s) {
+    uint64_t h = UINT64_C(14695981039346656037);
+    uint64_t parts[3] = {(uint64_t)(uintptr_t)f, (uint64_t)c.r << 24 | (uint64_t)c.g << 16 | (uint64_t)c.b << 8 | c.a,
+                         (uint64_t)(unsigned)wrap};
+    for (int i = 0; i < 3; i++) h = (h ^ parts[i]) * UINT64_C(1099511628211);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) h = (h ^ *p) * UINT64_C(1099511628211);
+    return h;
+}
+
+/* The texture of s drawn in font f and colour c, wrapped at `wrap` pixels (0: one line), from the
+ * cache or rendered now; owned by the cache and valid until the next cached_text call. NULL for an
+ * empty text or on failure. */
+static const text_tex *cached_text(cxv_gfx *g, TTF_Font *f, const char *s, SDL_Color c, int wrap) {
+    if (!s || !*s || wrap < 0 || (wrap > 0 && wrap < 20)) return NULL;
+    uint64_t key = text_key(f, c, wrap, s);
+    for (size_t i = 0; i < g->ntc; i++) {
+        text_entry *e = &g->tc[i];
+        if (e->key == key && e->f == f && e->wrap == wrap && !memcmp(&e->c, &c, sizeof c) && !strcmp(e->s, s)) {
+            e->used = g->frame;
+            return &e->out;
+        }
+    }
+    if (!g->tc && !(g->tc = calloc(TEXT_CACHE, sizeof *g->tc))) return NULL;
+    SDL_Surface *surf = wrap ? TTF_RenderUTF8_Blended_Wrapped(f, s, c, (Uint32)wrap) : TTF_RenderUTF8_Blended(f, s, c);
+    if (!surf) return NULL;
     SDL_Texture *t = SDL_CreateTextureFromSurface(g->r, surf);
     int w = surf->w, h = surf->h;
     SDL_FreeSurface(surf);
-    if (!t) return 0;
-    SDL_Rect d = {align == CENTER ? x - w / 2 : align == RIGHT ? x - w : x, y, w, h};
-    SDL_RenderCopy(g->r, t, NULL, &d);
-    SDL_DestroyTexture(t);
+    char *copy = t ? strdup(s) : NULL;
+    if (!copy) {
+        if (t) SDL_DestroyTexture(t);
+        return NULL;
+    }
+    size_t slot = g->ntc;
+    if (g->ntc < TEXT_CACHE) g->ntc++;
+    else { /* the least recently used entry goes */
+        slot = 0;
+        for (size_t i = 1; i < g->ntc; i++)
+            if (g->tc[i].used < g->tc[slot].used) slot = i;
+        SDL_DestroyTexture(g->tc[slot].out.t);
+        free(g->tc[slot].s);
+    }
+    g->tc[slot] = (text_entry){key, g->frame, f, c, wrap, copy, {t, w, h}};
+    return &g->tc[slot].out;
+}
+
+/* Draws text with its top at y; returns its width (0 on failure or empty text). */
+static int text(cxv_gfx *g, TTF_Font *f, const char *s, int x, int y, SDL_Color c, int align) {
+    const text_tex *ct = cached_text(g, f, s, c, 0);
+    if (!ct) return 0;
+    int w = ct->w;
+    SDL_Rect d = {align == CENTER ? x - w / 2 : align == RIGHT ? x - w : x, y, w, ct->h};
+    SDL_RenderCopy(g->r, ct->t, NULL, &d);
     return w;
 }
 
 /* Wrapped text; returns the height used. */
 static int text_wrapped(cxv_gfx *g, TTF_Font *f, const char *s, int x, int y, int wrap, SDL_Color c) {
-    if (!s || !*s || wrap < 20) return 0;
-    SDL_Surface *surf = TTF_RenderUTF8_Blended_Wrapped(f, s, c, (Uint32)wrap);
-    if (!surf) return 0;
-    SDL_Texture *t = SDL_CreateTextureFromSurface(g->r, surf);
-    int w = surf->w, h = surf->h;
-    SDL_FreeSurface(surf);
-    if (!t) return 0;
-    SDL_Rect d = {x, y, w, h};
-    SDL_RenderCopy(g->r, t, NULL, &d);
-    SDL_DestroyTexture(t);
-    return h;
+    if (wrap < 20) return 0;
+    const text_tex *ct = cached_text(g, f, s, c, wrap);
+    if (!ct) return 0;
+    SDL_RenderCopy(g->r, ct->t, NULL, &(SDL_Rect){x, y, ct->w, ct->h});
+    return ct->h;
 }
 
 static int text_w(TTF_Font *f, const char *s) {
@@ -325,7 +484,9 @@ static void set_color(SDL_Renderer *r, SDL_Color c) { SDL_SetRenderDrawColor(r, 
 
 static void fill_rect(SDL_Renderer *r, SDL_Rect rc, SDL_Color c) {
     set_color(r, c);
+    if (c.a == 255) SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE); /* a fill, not a blend */
     SDL_RenderFillRect(r, &rc);
+    if (c.a == 255) SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
 }
 
 static SDL_Vertex vert(float x, float y, SDL_Color c) {
@@ -339,8 +500,40 @@ static SDL_Vertex vert(float x, float y, SDL_Color c) {
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem);
 
+/* Opaque triangles are drawn without blending: the same pixels, but the software renderer then
+ * writes each triangle in place instead of blending it through a scratch surface the size of its
+ * bounding box (most of a frame's time before). A batch goes out as runs of opaque and translucent
+ * triangles, in order. idx NULL: the vertices taken three by three. */
+static void geometry(SDL_Renderer *r, const SDL_Vertex *v, int nv, const int *idx, int ni, int straight) {
+    if (straight) { /* into the network layer: colour and alpha written as they are */
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+        SDL_RenderGeometry(r, NULL, v, nv, idx, idx ? ni : 0);
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        return;
+    }
+    if (!idx) {
+        int opaque = 1;
+        for (int i = 0; i < nv && opaque; i++) opaque = v[i].color.a == 255;
+        if (opaque) SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+        SDL_RenderGeometry(r, NULL, v, nv, NULL, 0);
+        if (opaque) SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        return;
+    }
+    for (int from = 0; from + 2 < ni;) {
+        int opaque = v[idx[from]].color.a == 255 && v[idx[from + 1]].color.a == 255 && v[idx[from + 2]].color.a == 255;
+        int to = from + 3;
+        while (to + 2 < ni && opaque == (v[idx[to]].color.a == 255 && v[idx[to + 1]].color.a == 255 &&
+                                         v[idx[to + 2]].color.a == 255))
+            to += 3;
+        if (opaque) SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+        SDL_RenderGeometry(r, NULL, v, nv, idx + from, to - from);
+        if (opaque) SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        from = to;
+    }
+}
+
 static void flush(cxv_gfx *g) {
-    if (g->bni) SDL_RenderGeometry(g->r, NULL, g->bv, (int)g->bnv, g->bi, (int)g->bni);
+    if (g->bni) geometry(g->r, g->bv, (int)g->bnv, g->bi, (int)g->bni, g->straight);
     g->bnv = g->bni = 0;
 }
 
@@ -412,7 +605,7 @@ static void dashed_line(cxv_gfx *g, float x0, float y0, float x1, float y1, floa
 
 static void triangle(SDL_Renderer *r, float x0, float y0, float x1, float y1, float x2, float y2, SDL_Color c) {
     SDL_Vertex v[3] = {vert(x0, y0, c), vert(x1, y1, c), vert(x2, y2, c)};
-    SDL_RenderGeometry(r, NULL, v, 3, NULL, 0);
+    geometry(r, v, 3, NULL, 0, 0);
 }
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem) {
@@ -458,23 +651,22 @@ static SDL_Color region_fill(const cxv_view *v, const cxv_ui *ui, int reg) {
     return share_color(cxv_view_region_share(v, (uint32_t)reg));
 }
 
-static void draw_map(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
-    const cxv_map *m = cxv_view_map(v);
-    const cx_scenario *sc = cxv_view_scenario(v);
-    if (!m->npoints) return;
+/* Fills and borders of the map's countries onto r: country c in fill[c], borders in border[0]
+ * (outside the scenario) and border[1] (its regions, drawn last). reg[c]: region of country c. */
+static void map_shapes(cxv_gfx *g, SDL_Renderer *r, const cxv_map *m, const cxv_ui *ui, const SDL_Color *fill,
+                       const SDL_Color border[2], const int *reg) {
     if (grow((void **)&g->mv, &g->mv_cap, m->npoints, sizeof *g->mv) ||
         grow((void **)&g->mi, &g->mi_cap, 3 * m->ntri, sizeof *g->mi) ||
         grow((void **)&g->pts, &g->pts_cap, m->npoints + 1, sizeof *g->pts))
         return;
     for (size_t c = 0; c < m->ncountries; c++) {
         const cxv_country *co = &m->countries[c];
-        SDL_Color fill = region_fill(v, ui, region_for_country(sc, co->iso));
         for (uint32_t k = 0; k < co->nrings; k++) {
             const cxv_ring *rg = &m->rings[co->ring_first + k];
             for (uint32_t i = 0; i < rg->n; i++) {
                 float x, y;
                 cxv_proj_forward(&ui->proj, m->lon[rg->first + i], m->lat[rg->first + i], &x, &y);
-                g->mv[rg->first + i] = vert(x, y, fill);
+                g->mv[rg->first + i] = vert(x, y, fill[c]);
             }
         }
     }
@@ -484,21 +676,123 @@ static void draw_map(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) 
         for (uint32_t t = 0; t < 3 * rg->ntri; t++)
             g->mi[ni++] = (int)(rg->first + m->tri[3 * rg->tri_first + t]);
     }
-    SDL_RenderGeometry(g->r, NULL, g->mv, (int)m->npoints, g->mi, (int)ni);
-    /* borders: scenario countries last, darker */
+    geometry(r, g->mv, (int)m->npoints, g->mi, (int)ni, 0);
     for (int pass = 0; pass < 2; pass++)
         for (size_t c = 0; c < m->ncountries; c++) {
             const cxv_country *co = &m->countries[c];
-            int in = region_for_country(sc, co->iso) >= 0;
-            if (in != pass) continue;
-            set_color(g->r, in ? C_BORDER_SC : C_BORDER);
+            if ((reg[c] >= 0) != pass) continue;
+            set_color(r, border[pass]);
             for (uint32_t k = 0; k < co->nrings; k++) {
                 const cxv_ring *rg = &m->rings[co->ring_first + k];
                 for (uint32_t i = 0; i < rg->n; i++) g->pts[i] = g->mv[rg->first + i].position;
                 g->pts[rg->n] = g->pts[0];
-                SDL_RenderDrawLinesF(g->r, g->pts, (int)rg->n + 1);
+                SDL_RenderDrawLinesF(r, g->pts, (int)rg->n + 1);
             }
         }
+}
+
+static SDL_Color label_color(size_t lab) { return (SDL_Color){(Uint8)(lab & 255), (Uint8)(lab >> 8), 0, 255}; }
+
+/* The map layer: the countries' outlines are rasterised once per (projection, frame size) into a
+ * label image (0 sea, 1 + c country c, then the two border kinds) by a software renderer with the
+ * frame's own coordinates and clip, so each pixel is the one a direct drawing would cover. A frame
+ * then only maps labels to the current fill colours (when a colour changed) into a streaming
+ * texture and copies it. Returns 0 when the layer is ready for this frame. */
+static int map_layer_build(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, const cxv_layout *L) {
+    const cxv_map *m = cxv_view_map(v);
+    const cx_scenario *sc = cxv_view_scenario(v);
+    map_layer *ml = &g->ml;
+    layer_key key = layer_key_of(v, ui, L);
+    if (ml->tex && !memcmp(&ml->key, &key, sizeof key)) return 0;
+    map_layer_free(ml);
+    size_t nl = m->ncountries + 3;
+    if (nl > 65536 || L->map.w <= 0 || L->map.h <= 0) return -1;
+    ml->reg = malloc(m->ncountries * sizeof *ml->reg + 1);
+    ml->pal = calloc(nl, sizeof *ml->pal);
+    ml->lab = malloc((size_t)L->map.w * (size_t)L->map.h * sizeof *ml->lab);
+    SDL_Color *fill = malloc(m->ncountries * sizeof *fill + 1);
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, L->w, L->h, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+    int ok = ml->reg && ml->pal && ml->lab && fill && r;
+    if (ok) {
+        for (size_t c = 0; c < m->ncountries; c++) {
+            ml->reg[c] = region_for_country(sc, m->countries[c].iso);
+            fill[c] = label_color(1 + c);
+        }
+        SDL_Color border[2] = {label_color(nl - 2), label_color(nl - 1)};
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND); /* as the frame's renderer */
+        set_color(r, label_color(0));
+        SDL_RenderClear(r);
+        SDL_RenderSetClipRect(r, &L->map);
+        map_shapes(g, r, m, ui, fill, border, ml->reg);
+        SDL_RenderFlush(r);
+        for (int y = 0; y < L->map.h; y++) {
+            const Uint32 *px = (const Uint32 *)((const Uint8 *)surf->pixels + (size_t)(L->map.y + y) * (size_t)surf->pitch) + L->map.x;
+            uint16_t *out = ml->lab + (size_t)y * (size_t)L->map.w;
+            for (int x = 0; x < L->map.w; x++) {
+                Uint32 lab = (px[x] >> 16 & 255) | (px[x] >> 8 & 255) << 8;
+                out[x] = (uint16_t)(lab < nl ? lab : 0);
+            }
+        }
+        ml->tex = SDL_CreateTexture(g->r, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING, L->map.w, L->map.h);
+        ok = ml->tex && SDL_SetTextureBlendMode(ml->tex, SDL_BLENDMODE_NONE) == 0;
+    }
+    free(fill);
+    if (r) SDL_DestroyRenderer(r);
+    if (surf) SDL_FreeSurface(surf);
+    if (!ok) {
+        map_layer_free(ml);
+        return -1;
+    }
+    ml->key = key;
+    ml->nl = nl;
+    ml->fresh = 1;
+    return 0;
+}
+
+static void draw_map(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, const cxv_layout *L) {
+    const cxv_map *m = cxv_view_map(v);
+    const cx_scenario *sc = cxv_view_scenario(v);
+    double s = L->s;
+    if (!m->npoints) return;
+    map_layer *ml = &g->ml;
+    if (map_layer_build(g, v, ui, L) == 0) {
+        /* labels to colours, only when a colour changed (region fills change at events) */
+        int changed = ml->fresh;
+        for (size_t lab = 0; lab < ml->nl; lab++) {
+            SDL_Color c = lab == 0            ? C_SEA
+                          : lab == ml->nl - 2 ? C_BORDER
+                          : lab == ml->nl - 1 ? C_BORDER_SC
+                                              : region_fill(v, ui, ml->reg[lab - 1]);
+            Uint32 px = (Uint32)c.r << 16 | (Uint32)c.g << 8 | c.b;
+            if (px != ml->pal[lab]) changed = 1;
+            ml->pal[lab] = px;
+        }
+        void *pixels;
+        int pitch;
+        if (changed && SDL_LockTexture(ml->tex, NULL, &pixels, &pitch) == 0) {
+            for (int y = 0; y < ml->key.rect.h; y++) {
+                Uint32 *out = (Uint32 *)((Uint8 *)pixels + (size_t)y * (size_t)pitch);
+                const uint16_t *in = ml->lab + (size_t)y * (size_t)ml->key.rect.w;
+                for (int x = 0; x < ml->key.rect.w; x++) out[x] = ml->pal[in[x]];
+            }
+            SDL_UnlockTexture(ml->tex);
+            ml->fresh = 0;
+        }
+        SDL_RenderCopy(g->r, ml->tex, NULL, &L->map);
+    } else { /* no memory for the layer: draw the shapes themselves */
+        int *reg = malloc(m->ncountries * sizeof *reg + 1);
+        SDL_Color *fill = malloc(m->ncountries * sizeof *fill + 1);
+        if (reg && fill) {
+            for (size_t c = 0; c < m->ncountries; c++) {
+                reg[c] = region_for_country(sc, m->countries[c].iso);
+                fill[c] = region_fill(v, ui, reg[c]);
+            }
+            map_shapes(g, g->r, m, ui, fill, (SDL_Color[2]){C_BORDER, C_BORDER_SC}, reg);
+        }
+        free(reg);
+        free(fill);
+    }
     /* small states: a dot where the outline is absent or only a few pixels wide */
     batch_begin(g);
     for (size_t c = 0; c < m->ncountries; c++) {
@@ -508,7 +802,7 @@ static void draw_map(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) 
         cxv_proj_forward(&ui->proj, co->lon0, co->lat0, &x0, &y0);
         cxv_proj_forward(&ui->proj, co->lon1, co->lat1, &x1, &y1);
         if (co->nrings && fabsf(x1 - x0) > 8 * s && fabsf(y1 - y0) > 8 * s) continue;
-        int reg = region_for_country(sc, co->iso);
+        int reg = ml->reg ? ml->reg[c] : region_for_country(sc, co->iso);
         SDL_Color fill = region_fill(v, ui, reg);
         float x, y;
         cxv_proj_forward(&ui->proj, co->mlon, co->mlat, &x, &y);
@@ -526,17 +820,23 @@ static int visible(const cxv_ui *ui, float x0, float y0, float x1, float y1, flo
     return x1 + pad >= p->ox && x0 - pad <= p->ox + p->w && y1 + pad >= p->oy && y0 - pad <= p->oy + p->h;
 }
 
+/* Whether link k carries a failure now: its dependent is not working because of its supplier. */
+static int link_active(const cxv_view *v, uint32_t k) {
+    const cx_scenario *sc = cxv_view_scenario(v);
+    const cx_link *lk = &sc->links[k];
+    cxv_asset_view dv = cxv_view_asset(v, lk->dependent);
+    return dv.st != CXV_ST_WORKING && dv.row &&
+           !strcmp(cxv_str(cxv_view_timeline(v), dv.row->cause), sc->assets[lk->supplier].id);
+}
+
 static void draw_links(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
     const cx_scenario *sc = cxv_view_scenario(v);
-    const cxv_timeline *tl = cxv_view_timeline(v);
     batch_begin(g);
     for (int pass = 0; pass < 2; pass++)
         for (uint32_t k = 0; k < sc->nlinks; k++) {
             const cx_link *lk = &sc->links[k];
             const cx_asset *a = &sc->assets[lk->supplier], *b = &sc->assets[lk->dependent];
-            cxv_asset_view dv = cxv_view_asset(v, lk->dependent);
-            int active = dv.st != CXV_ST_WORKING && dv.row &&
-                         !strcmp(cxv_str(tl, dv.row->cause), a->id);
+            int active = link_active(v, k);
             if (active != pass) continue;
             float x0, y0, x1, y1;
             cxv_proj_forward(&ui->proj, a->lon, a->lat, &x0, &y0);
@@ -558,24 +858,83 @@ static void label_box(cxv_gfx *g, TTF_Font *f, const char *s, int x, int y, SDL_
     text(g, f, s, x, y, fg, LEFT);
 }
 
-static void draw_assets(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
+float cxv_asset_radius(const cxv_view *v, double s) {
+    return (float)((cxv_view_scenario(v)->nassets > MANY_ASSETS ? 2.6 : 5.0) * s);
+}
+
+static void sprites_clear(cxv_gfx *g) {
+    for (size_t i = 0; i < g->nsprites; i++) SDL_DestroyTexture(g->sprites[i].t);
+    g->nsprites = 0;
+}
+
+/* The sprite of a marker, drawn with the same circles as fill_circle; NULL on failure or when the
+ * cache is full. Call outside a batch. */
+static const marker_sprite *sprite(cxv_gfx *g, float rout, SDL_Color outer, float rin, SDL_Color inner) {
+    for (size_t i = 0; i < g->nsprites; i++) {
+        const marker_sprite *m = &g->sprites[i];
+        if (m->rout == rout && m->rin == rin && !memcmp(&m->outer, &outer, sizeof outer) &&
+            !memcmp(&m->inner, &inner, sizeof inner))
+            return m;
+    }
+    if (g->nsprites == MAX_SPRITES) return NULL;
+    int c = (int)ceilf(rout) + 1, size = 2 * c;
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, size, size, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+    SDL_Texture *t = NULL;
+    if (r) {
+        SDL_SetRenderDrawColor(r, 0, 0, 0, 0);
+        SDL_RenderClear(r);
+        SDL_Renderer *frame = g->r;
+        g->r = r;
+        fill_circle(g, (float)c, (float)c, rout, outer);
+        fill_circle(g, (float)c, (float)c, rin, inner);
+        g->r = frame;
+        SDL_RenderFlush(r);
+        t = SDL_CreateTextureFromSurface(g->r, surf);
+    }
+    if (r) SDL_DestroyRenderer(r);
+    if (surf) SDL_FreeSurface(surf);
+    if (!t || SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND) != 0) {
+        if (t) SDL_DestroyTexture(t);
+        return NULL;
+    }
+    g->sprites[g->nsprites] = (marker_sprite){t, size, c, rout, rin, outer, inner};
+    return &g->sprites[g->nsprites++];
+}
+
+static void draw_markers(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
     const cx_scenario *sc = cxv_view_scenario(v);
-    float rad = (float)((sc->nassets > 2000 ? 2.6 : 5.0) * s);
+    float rad = cxv_asset_radius(v, s);
     static const int order[4] = {CXV_ST_WORKING, CXV_ST_DEGRADED, CXV_ST_REPAIRING, CXV_ST_FAILED};
-    size_t affected = 0;
+    const marker_sprite *spr[4] = {NULL, NULL, NULL, NULL};
+    if (g->nsprites + 4 > MAX_SPRITES) sprites_clear(g); /* the UI scale changed many times */
+    for (int o = 0; o < 4 && sc->nassets > MANY_ASSETS; o++)
+        spr[o] = sprite(g, rad + (float)(1.3 * s), (SDL_Color){32, 32, 32, 255}, rad, cxv_state_color(order[o]));
     batch_begin(g);
     for (int o = 0; o < 4; o++)
         for (uint32_t a = 0; a < sc->nassets; a++) {
             cxv_asset_view av = cxv_view_asset(v, a);
             if (av.st != order[o]) continue;
-            if (av.st != CXV_ST_WORKING) affected++;
             float x, y;
             cxv_asset_screen(ui, v, a, &x, &y);
             if (!visible(ui, x, y, x, y, rad + 2)) continue;
+            if (spr[o]) { /* centred on the nearest pixel corner: at most half a pixel off */
+                const marker_sprite *m = spr[o];
+                SDL_RenderCopy(g->r, m->t, NULL, &(SDL_Rect){(int)lroundf(x) - m->c, (int)lroundf(y) - m->c, m->size, m->size});
+                continue;
+            }
             fill_circle(g, x, y, rad + (float)(1.3 * s), (SDL_Color){32, 32, 32, 255});
             fill_circle(g, x, y, rad, cxv_state_color(av.st));
         }
     batch_end(g);
+}
+
+/* Names of the assets that are not working, when there are a few. */
+static void draw_asset_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
+    const cx_scenario *sc = cxv_view_scenario(v);
+    float rad = cxv_asset_radius(v, s);
+    size_t affected = 0;
+    for (uint32_t a = 0; a < sc->nassets && affected <= 12; a++) affected += cxv_view_asset(v, a).st != CXV_ST_WORKING;
     if (affected == 0 || affected > 12) return;
     for (uint32_t a = 0; a < sc->nassets; a++) {
         cxv_asset_view av = cxv_view_asset(v, a);
@@ -587,11 +946,68 @@ static void draw_assets(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double 
     }
 }
 
-static void people_text(double p, char *buf, size_t n) {
-    if (p >= 1e6) snprintf(buf, n, "%.1f M", p / 1e6);
-    else if (p >= 1e3) snprintf(buf, n, "%.0f k", p / 1e3);
-    else snprintf(buf, n, "%.0f", p);
+/* Links and asset markers change only at events but are most of a frame's triangles, so they are
+ * drawn into a frame-sized render target (the network layer), redrawn only when the projection,
+ * the layout, or a link's activity or an asset's state changed, and copied over the map. In the
+ * layer shapes are written without blending: a translucent link keeps its colour and alpha and is
+ * blended with the map once, when the layer is copied, which gives the pixels of drawing it on the
+ * map directly, except where two translucent links overlap (the later one shows, not a mix). Copying
+ * the layer costs about as much as drawing a few hundred shapes, so smaller networks are drawn
+ * directly. */
+#define NET_LAYER_MIN 1000 /* links + assets */
+static void draw_network_direct(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
+    draw_links(g, v, ui, s);
+    draw_markers(g, v, ui, s);
 }
+
+static void draw_network(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, const cxv_layout *L) {
+    const cx_scenario *sc = cxv_view_scenario(v);
+    net_layer *nl = &g->net;
+    size_t n = sc->nlinks + sc->nassets;
+    if (!n) return;
+    if (n < NET_LAYER_MIN || !SDL_RenderTargetSupported(g->r) || grow((void **)&nl->cur, &nl->cur_cap, n, 1) != 0) {
+        draw_network_direct(g, v, ui, L->s);
+        return;
+    }
+    for (uint32_t k = 0; k < sc->nlinks; k++) nl->cur[k] = (uint8_t)link_active(v, k);
+    for (uint32_t a = 0; a < sc->nassets; a++) nl->cur[sc->nlinks + a] = (uint8_t)cxv_view_asset(v, a).st;
+    layer_key key = layer_key_of(v, ui, L);
+    int same = nl->tex && !memcmp(&nl->key, &key, sizeof key) && nl->nsig == n && !memcmp(nl->sig, nl->cur, n);
+    if (!same) {
+        if (nl->tex && (nl->key.w != L->w || nl->key.h != L->h)) {
+            SDL_DestroyTexture(nl->tex);
+            nl->tex = NULL;
+        }
+        if (!nl->tex) {
+            nl->tex = SDL_CreateTexture(g->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, L->w, L->h);
+            if (nl->tex) SDL_SetTextureBlendMode(nl->tex, SDL_BLENDMODE_BLEND);
+        }
+        if (!nl->tex || SDL_SetRenderTarget(g->r, nl->tex) != 0) {
+            nl->nsig = 0;
+            draw_network_direct(g, v, ui, L->s);
+            return;
+        }
+        SDL_SetRenderDrawColor(g->r, 0, 0, 0, 0);
+        SDL_RenderClear(g->r);
+        SDL_RenderSetClipRect(g->r, &L->map);
+        g->straight = 1;
+        draw_network_direct(g, v, ui, L->s);
+        g->straight = 0;
+        SDL_SetRenderTarget(g->r, NULL);
+        SDL_RenderSetClipRect(g->r, &L->map);
+        uint8_t *t = nl->sig;
+        size_t cap = nl->sig_cap;
+        nl->sig = nl->cur;
+        nl->sig_cap = nl->cur_cap;
+        nl->cur = t;
+        nl->cur_cap = cap;
+        nl->nsig = n;
+        nl->key = key;
+    }
+    SDL_RenderCopy(g->r, nl->tex, &L->map, &L->map);
+}
+
+static void people_text(double p, char *buf, size_t n) { cxv_format_people(p, buf, n); }
 
 /* Region labels sit just below the region's point, where assets placed at the point (the default
  * position) and small-state dots stay visible above them. */
@@ -627,7 +1043,7 @@ static SDL_Color incident_color(const char *state) {
 }
 
 /* Radius of an incident symbol: grows with the log of the unmet need, so 10 and 500,000 both read. */
-static float incident_radius(double need, double s) {
+float cxv_incident_radius(double need, double s) {
     double r = 8 + 3 * log10(1 + (need > 0 ? need : 0));
     return (float)((r > 28 ? 28 : r) * s);
 }
@@ -638,20 +1054,12 @@ static void draw_response(cxv_gfx *g, cxv_view *v, const cxv_ui *ui, double s) {
     const cx_scenario *sc = cxv_view_scenario(v);
     if (cxv_resp_update(&g->resp, v) != CX_OK) return;
     /* incidents: a ring per incident at its region's point, several in one region side by side */
-    uint32_t *per = calloc(sc->nregions ? sc->nregions : 1, sizeof *per);
-    if (!per) return;
+    cxv_incident_pos *inc = NULL;
+    size_t ninc = cxv_incidents_on_map(ui, v, s, &inc);
     batch_begin(g);
-    for (size_t e = 0; e < cxv_timeline_entities(tl); e++) {
-        const cxv_entity *en = cxv_timeline_entity(tl, (uint32_t)e);
-        if (en->kind != CXV_KIND_INCIDENT) continue;
-        const cxv_row *r = cxv_view_entity_row(v, (uint32_t)e);
-        int32_t reg = cxi_scenario_region_index(sc, cxv_str(tl, en->region));
-        if (!r || reg < 0) continue;
-        const char *st = cxv_str(tl, r->state);
-        float x, y;
-        cxv_proj_forward(&ui->proj, sc->regions[reg].lon, sc->regions[reg].lat, &x, &y);
-        float rad = incident_radius(r->value, s);
-        x -= (float)(per[reg]++ * 22 * s);
+    for (size_t k = 0; k < ninc; k++) {
+        const char *st = cxv_str(tl, inc[k].row->state);
+        float x = inc[k].x, y = inc[k].y, rad = cxv_incident_radius(inc[k].row->value, s);
         SDL_Color c = incident_color(st), f = c;
         f.a = strcmp(st, "closed") ? 70 : 30;
         fill_circle(g, x, y, rad, f);
@@ -659,13 +1067,11 @@ static void draw_response(cxv_gfx *g, cxv_view *v, const cxv_ui *ui, double s) {
         fill_circle(g, x, y, (float)(3 * s), c);
     }
     batch_end(g);
+    free(inc);
     /* units: moving ones on their line, those on site counted per (region, pool) */
     size_t nr = sc->nregions ? sc->nregions : 1;
     uint32_t *site = calloc(nr * 3, sizeof *site);
-    if (!site) {
-        free(per);
-        return;
-    }
+    if (!site) return;
     batch_begin(g);
     for (size_t u = 0; u < g->resp.nunits; u++) {
         cxv_unit_pos p;
@@ -702,7 +1108,6 @@ static void draw_response(cxv_gfx *g, cxv_view *v, const cxv_ui *ui, double s) {
         }
     }
     free(site);
-    free(per);
 }
 
 static const char *ipcr_mode_text(const char *mode) {
@@ -846,21 +1251,71 @@ static SDL_Color row_color(const cxv_view *v, const cxv_row *r) {
     return cxv_state_color(r->st);
 }
 
-/* Rows listed under "Latest events": sector rows (every model step), unit moves (hundreds) and
- * periodic trust rows are summarised in "Situation" or drawn on the map instead. */
-static int listed(const cxv_timeline *tl, const cxv_row *r) {
-    unsigned k = cxv_timeline_entity(tl, r->entity)->kind;
-    if (k == CXV_KIND_SECTOR || k == CXV_KIND_CAPACITY) return 0;
-    if (k == CXV_KIND_HYBRID && !strcmp(cxv_str(tl, r->state), "trust") && !cxv_str(tl, r->cause)[0]) return 0;
-    return 1;
+/* One event of the panel as a wrapped sentence with its kind's colour bar, highlighted (the rows of
+ * the newest instant) or not; returns the height used. */
+static int event_row(cxv_gfx *g, const cxv_view *v, const cxv_layout *L, const cxv_row *r, int x, int y, int w,
+                     int hilite) {
+    double s = L->s;
+    char sent[1400];
+    cxv_view_sentence(v, r, sent, sizeof sent);
+    const text_tex *t = cached_text(g, g->body, sent, C_TEXT, w - iround(10 * s));
+    if (!t) return 0;
+    if (hilite) fill_rect(g->r, (SDL_Rect){L->panel.x + 1, y - 1, L->panel.w - 1, t->h + 2}, C_HILITE);
+    fill_rect(g->r, (SDL_Rect){x, y + 1, iround(4 * s), t->h - 2}, row_color(v, r));
+    SDL_RenderCopy(g->r, t->t, NULL, &(SDL_Rect){x + iround(10 * s), y, t->w, t->h});
+    return t->h + iround(5 * s);
 }
 
-static void draw_panel(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
+/* The side panel of a selection: what it is, its state now, and its rows up to now, newest first
+ * (the rows at the newest row's instant highlighted), as many as fit. */
+static void draw_history(cxv_gfx *g, cxv_view *v, const cxv_layout *L, const cxv_ui *ui) {
+    double s = L->s;
+    const SDL_Rect P = L->panel;
+    int pad = iround(14 * s), x = P.x + pad, y = P.y + iround(10 * s), w = P.w - 2 * pad;
+    int bottom = P.y + P.h - iround(8 * s);
+    char name[256], what[256], now[600];
+    cxv_view_sel_title(v, &ui->sel, name, sizeof name, what, sizeof what);
+    cxv_view_sel_state(v, &ui->sel, now, sizeof now);
+    y += text_wrapped(g, g->small, "Selected on the map (Esc, or a click on the empty map: back)", x, y, w, C_MUTED);
+    y += iround(4 * s);
+    fill_rect(g->r, (SDL_Rect){x - iround(8 * s), y, iround(4 * s), TTF_FontLineSkip(g->title)}, C_SELECT);
+    y += text_wrapped(g, g->title, name, x, y, w, C_TEXT);
+    y += text_wrapped(g, g->body, what, x, y, w, C_MUTED) + iround(4 * s);
+    y += text_wrapped(g, g->bold, now, x, y, w, C_TEXT) + iround(6 * s);
+    set_color(g->r, C_RULE);
+    SDL_RenderDrawLine(g->r, x, y, x + w, y);
+    y += iround(8 * s);
+    uint32_t rows[256];
+    size_t n = cxv_view_history(v, &ui->sel, rows, sizeof rows / sizeof rows[0]);
+    char hdr[96];
+    if (n == sizeof rows / sizeof rows[0]) snprintf(hdr, sizeof hdr, "History, newest first (%zu+ rows)", n);
+    else if (n && n != (size_t)-1) snprintf(hdr, sizeof hdr, "History, newest first (%zu row%s)", n, n > 1 ? "s" : "");
+    else snprintf(hdr, sizeof hdr, "History");
+    text(g, g->bold, hdr, x, y, C_TEXT, LEFT);
+    y += TTF_FontLineSkip(g->body) + iround(4 * s);
+    if (n == 0 || n == (size_t)-1) {
+        text_wrapped(g, g->small, "Nothing recorded for it up to this instant. Play on, or press End.", x, y, w, C_MUTED);
+        return;
+    }
+    int64_t newest = cxv_timeline_row(cxv_view_timeline(v), rows[0])->t;
+    SDL_RenderSetClipRect(g->r, &(SDL_Rect){P.x, y, P.w, bottom - y});
+    for (size_t i = 0; i < n && y < bottom; i++) {
+        const cxv_row *r = cxv_timeline_row(cxv_view_timeline(v), rows[i]);
+        y += event_row(g, v, L, r, x, y, w, r->t == newest);
+    }
+    SDL_RenderSetClipRect(g->r, NULL);
+}
+
+static void draw_panel(cxv_gfx *g, cxv_view *v, const cxv_layout *L, const cxv_ui *ui) {
     double s = L->s;
     const SDL_Rect P = L->panel;
     fill_rect(g->r, P, C_PANEL);
     set_color(g->r, C_RULE);
     SDL_RenderDrawLine(g->r, P.x, P.y, P.x, P.y + P.h);
+    if (ui->sel.kind != CXV_SEL_NONE) {
+        draw_history(g, v, L, ui);
+        return;
+    }
     int pad = iround(14 * s), x = P.x + pad, y = P.y + iround(10 * s), w = P.w - 2 * pad;
     int lh = TTF_FontLineSkip(g->body);
     const cx_scenario *sc = cxv_view_scenario(v);
@@ -982,7 +1437,7 @@ static void draw_panel(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
     int64_t newest = INT64_MIN;
     for (size_t i = upto; i > 0 && upto - i < 100000; i--) { /* bounded: a frame stays cheap */
         const cxv_row *r = cxv_timeline_row(tl, i - 1);
-        if (listed(tl, r)) {
+        if (cxv_view_listed(v, r)) {
             newest = r->t;
             break;
         }
@@ -995,21 +1450,7 @@ static void draw_panel(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
     SDL_RenderSetClipRect(g->r, &(SDL_Rect){P.x, y, P.w, bottom - y});
     for (size_t i = upto; i > 0 && y < bottom && upto - i < 100000; i--) {
         const cxv_row *r = cxv_timeline_row(tl, i - 1);
-        if (!listed(tl, r)) continue;
-        char sent[1400];
-        cxv_view_sentence(v, r, sent, sizeof sent);
-        SDL_Surface *surf = TTF_RenderUTF8_Blended_Wrapped(g->body, sent, C_TEXT, (Uint32)(w - iround(10 * s)));
-        if (!surf) continue;
-        if (r->t == newest) fill_rect(g->r, (SDL_Rect){P.x + 1, y - 1, P.w - 1, surf->h + 2}, C_HILITE);
-        fill_rect(g->r, (SDL_Rect){x, y + 1, iround(4 * s), surf->h - 2}, row_color(v, r));
-        SDL_Texture *t = SDL_CreateTextureFromSurface(g->r, surf);
-        if (t) {
-            SDL_Rect d = {x + iround(10 * s), y, surf->w, surf->h};
-            SDL_RenderCopy(g->r, t, NULL, &d);
-            SDL_DestroyTexture(t);
-        }
-        y += surf->h + iround(5 * s);
-        SDL_FreeSurface(surf);
+        if (cxv_view_listed(v, r)) y += event_row(g, v, L, r, x, y, w, r->t == newest);
     }
     SDL_RenderSetClipRect(g->r, NULL);
 }
@@ -1024,6 +1465,7 @@ static void draw_strip(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
     int top = S.y + iround(16 * s), ay = L->axis_y;
 
     /* people without service over the run, as a filled profile */
+    int right_used = iround(120 * s); /* the labels in the top right corner, which inject ids avoid */
     size_t np = 0;
     const double *prof = cxv_view_profile(v, &np);
     if (prof && np > 1) {
@@ -1044,8 +1486,40 @@ static void draw_strip(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
             char buf[64], ppl[32];
             people_text(mx, ppl, sizeof ppl);
             snprintf(buf, sizeof buf, "peak %s without service", ppl);
-            text(g, g->small, buf, L->axis_x1, S.y + iround(2 * s), C_MUTED, RIGHT);
+            right_used = text(g, g->small, buf, L->axis_x1, S.y + iround(2 * s), C_MUTED, RIGHT) + iround(16 * s);
         }
+    }
+
+    /* units on site over the run: a line on its own scale (0 to its peak), labelled on the left */
+    size_t nd = 0;
+    const double *dep = cxv_view_deployed(v, &nd);
+    double dmax = 0;
+    for (size_t i = 0; dep && i < nd; i++)
+        if (dep[i] > dmax) dmax = dep[i];
+    float dep_y = -1; /* the curve's y at the cursor */
+    if (dmax > 0 && nd > 1) {
+        float span = (float)(L->axis_x1 - L->axis_x0), hgt = (float)(ay - top - 2);
+        float px = 0, py = 0;
+        batch_begin(g);
+        for (size_t i = 0; i < nd; i++) {
+            float x = (float)L->axis_x0 + span * (float)i / (float)(nd - 1);
+            float y = (float)(ay - 1) - (float)(dep[i] / dmax) * hgt;
+            if (i) thick_line(g, px, py, x, y, (float)(2 * s), C_DEPLOYED);
+            px = x;
+            py = y;
+        }
+        batch_end(g);
+        double f = (double)(cxv_view_now(v) - b) / (double)(e - b) * (double)(nd - 1);
+        f = f < 0 ? 0 : f > (double)(nd - 1) ? (double)(nd - 1) : f;
+        size_t i = (size_t)f;
+        double val = i + 1 < nd ? dep[i] + (f - (double)i) * (dep[i + 1] - dep[i]) : dep[nd - 1];
+        dep_y = (float)(ay - 1) - (float)(val / dmax) * hgt;
+        char buf[96];
+        snprintf(buf, sizeof buf, "units on site: %zu now, peak %.0f", cxv_view_units_operating(v, NULL), dmax);
+        int ux = L->axis_x1 - right_used, uw = text(g, g->small, buf, ux, S.y + iround(2 * s), C_DEPLOYED, RIGHT);
+        float ly = (float)S.y + (float)iround(2 * s) + (float)TTF_FontHeight(g->small) / 2.0f;
+        thick_line(g, (float)(ux - uw) - 22 * (float)s, ly, (float)(ux - uw) - 6 * (float)s, ly, (float)(2 * s), C_DEPLOYED);
+        right_used += uw + iround(28 * s);
     }
 
     /* axis and ticks on clock boundaries (UTC) */
@@ -1101,7 +1575,7 @@ static void draw_strip(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
         if (x - last_label < iround(30 * s)) continue;
         const char *id = cxv_str(tl, en->name);
         int w = text_w(g->small, id);
-        if (x - last_label > w + iround(10 * s) && x + 4 + w < L->axis_x1 - iround(120 * s)) {
+        if (x - last_label > w + iround(10 * s) && x + 4 + w < L->axis_x1 - right_used) {
             text(g, g->small, id, x + iround(7 * s), top - iround(2 * s), C_INJECT, LEFT);
             last_label = x;
         }
@@ -1124,6 +1598,14 @@ static void draw_strip(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
             }
             mode = st;
             from = r ? r->t : e;
+        }
+        /* each change of mode: a tick across the band in the new mode's colour */
+        size_t nch = 0;
+        const uint32_t *ch = cxv_view_marks(v, CXV_MARK_IPCR, &nch);
+        for (size_t k = 0; ch && k < nch; k++) {
+            const cxv_row *r = cxv_timeline_row(tl, ch[k]);
+            int x = cxv_layout_time_x(L, v, r->t);
+            fill_rect(g->r, (SDL_Rect){x - bh / 2, ay - 3 * bh, bh, 3 * bh}, cxv_ipcr_color(cxv_str(tl, r->state)));
         }
         batch_begin(g);
         for (size_t k = 0; k < g->resp.nmarks; k++) {
@@ -1149,6 +1631,10 @@ static void draw_strip(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
     int cw = iround(2.4 * s) < 2 ? 2 : iround(2.4 * s); /* integer rect: the pixel at cx is exact */
     fill_rect(g->r, (SDL_Rect){cx - cw / 2, S.y + 1, cw, S.h - 1}, C_CURSOR);
     fill_circle(g, (float)cx, (float)ay, 5.5f * (float)s, C_CURSOR);
+    if (dep_y >= 0) {
+        fill_circle(g, (float)cx, dep_y, 4.5f * (float)s, C_WHITE);
+        fill_circle(g, (float)cx, dep_y, 3.2f * (float)s, C_DEPLOYED);
+    }
     char off[48];
     cxv_format_offset(cxv_view_now(v), off, sizeof off);
     int w = text_w(g->bold, off), lx = cx + iround(8 * s);
@@ -1165,19 +1651,24 @@ static void draw_help(cxv_gfx *g, const cxv_layout *L) {
         {"+ / -", "faster / slower (1 minute to 7 days per second)"},
         {"← / →", "previous / next event"},
         {"PgUp / PgDn", "previous / next inject"},
+        {"D / Shift+D", "next / previous decision"},
+        {"I / Shift+I", "next / previous IPCR mode change"},
+        {"G or :", "go to a time: T+36h, 1d6h, 22:15, 2024-06-03T06:00Z"},
         {"Home / End", "start / end of the run"},
         {"Click, drag", "on the timeline: go to that instant"},
+        {"Click on the map", "an asset, region, incident or unit: its history"},
+        {"Esc", "close the help, clear the selection, leave fullscreen (never quits)"},
         {"Wheel, drag", "on the map: zoom, pan   (0: whole scenario)"},
         {"T", "map: public trust instead of people without service"},
         {"L", "map: show / hide incidents and units"},
         {"F", "fullscreen on / off"},
         {"S", "screenshot (PNG in the current folder)"},
         {"? or F1", "this help"},
-        {"Q or Esc", "quit"},
+        {"Q", "quit"},
     };
     size_t n = sizeof keys / sizeof keys[0];
     int lh = TTF_FontLineSkip(g->body) + iround(4 * s);
-    int w = iround(520 * s), h = iround(64 * s) + (int)n * lh;
+    int w = iround(580 * s), h = iround(64 * s) + (int)n * lh;
     SDL_Rect box = {(L->w - w) / 2, (L->h - h) / 2, w, h};
     fill_rect(g->r, (SDL_Rect){0, 0, L->w, L->h}, (SDL_Color){0, 0, 0, 90});
     fill_rect(g->r, box, (SDL_Color){29, 43, 58, 240});
@@ -1191,24 +1682,76 @@ static void draw_help(cxv_gfx *g, const cxv_layout *L) {
     }
 }
 
+/* The selected entity outlined in magenta over a white halo (it reads on every fill); a region's
+ * country outline is traced too. */
+static void draw_selected(cxv_gfx *g, cxv_view *v, const cxv_ui *ui, double s) {
+    float x, y, rad;
+    if (!cxv_sel_screen(ui, v, s, &g->resp, &ui->sel, &x, &y, &rad)) return;
+    batch_begin(g);
+    if (ui->sel.kind == CXV_SEL_REGION) {
+        const cxv_map *m = cxv_view_map(v);
+        for (size_t c = 0; c < m->ncountries; c++) {
+            if (cxv_view_country_region(v, m->countries[c].iso) != (int)ui->sel.index) continue;
+            for (uint32_t k = 0; k < m->countries[c].nrings; k++) {
+                const cxv_ring *rg = &m->rings[m->countries[c].ring_first + k];
+                float px, py;
+                cxv_proj_forward(&ui->proj, m->lon[rg->first + rg->n - 1], m->lat[rg->first + rg->n - 1], &px, &py);
+                for (uint32_t i = 0; i < rg->n; i++) {
+                    float qx, qy;
+                    cxv_proj_forward(&ui->proj, m->lon[rg->first + i], m->lat[rg->first + i], &qx, &qy);
+                    thick_line(g, px, py, qx, qy, (float)(3 * s), C_SELECT);
+                    px = qx;
+                    py = qy;
+                }
+            }
+        }
+    }
+    ring(g, x, y, rad, (float)(6 * s), C_WHITE);
+    ring(g, x, y, rad, (float)(3 * s), C_SELECT);
+    batch_end(g);
+}
+
+/* The go-to-time line, over the top of the map; a bad time's message replaces the hint. */
+static void draw_input(cxv_gfx *g, const cxv_layout *L, const cxv_ui *ui) {
+    double s = L->s;
+    int lh = TTF_FontLineSkip(g->body), pad = iround(12 * s);
+    int w = iround(520 * s) < L->map.w - 2 * pad ? iround(520 * s) : L->map.w - 2 * pad;
+    SDL_Rect box = {L->map.x + (L->map.w - w) / 2, L->map.y + iround(40 * s), w, 2 * pad + 2 * lh + iround(14 * s)};
+    fill_rect(g->r, box, (SDL_Color){29, 43, 58, 240});
+    int x = box.x + pad, y = box.y + pad;
+    int lw = text(g, g->bold, "Go to time:", x, y + iround(4 * s), C_WHITE, LEFT) + iround(10 * s);
+    SDL_Rect field = {x + lw, y, box.w - 2 * pad - lw, lh + iround(8 * s)};
+    fill_rect(g->r, field, C_WHITE);
+    int tw = text(g, g->body, ui->input_text, field.x + iround(6 * s), y + iround(4 * s), C_TEXT, LEFT);
+    fill_rect(g->r, (SDL_Rect){field.x + iround(7 * s) + tw, y + iround(4 * s), iround(2 * s) < 1 ? 1 : iround(2 * s), lh},
+              C_TEXT); /* the caret */
+    y += field.h + iround(6 * s);
+    if (ui->status[0]) text(g, g->small, ui->status, x, y, (SDL_Color){255, 190, 110, 255}, LEFT);
+    else text(g, g->small, "Enter: go   Esc: cancel   e.g. T+36h, 1d6h, 90m, 22:15, 2024-06-03T06:00Z", x, y,
+              (SDL_Color){190, 205, 220, 255}, LEFT);
+}
+
 cx_status cxv_draw_frame(cxv_gfx *g, cxv_view *v, const cxv_layout *L, cxv_ui *ui) {
+    g->frame++;
     gfx_scale(g, L->s);
     if (ui->proj_w != L->w || ui->proj_h != L->h) cxv_ui_fit(ui, v, L);
     SDL_SetRenderDrawBlendMode(g->r, SDL_BLENDMODE_BLEND);
     set_color(g->r, C_SEA);
     SDL_RenderClear(g->r);
     SDL_RenderSetClipRect(g->r, &L->map);
-    draw_map(g, v, ui, L->s);
-    draw_links(g, v, ui, L->s);
-    draw_assets(g, v, ui, L->s);
+    draw_map(g, v, ui, L);
+    draw_network(g, v, ui, L);
+    draw_asset_labels(g, v, ui, L->s);
     draw_response(g, v, ui, L->s);
     draw_region_labels(g, v, ui, L->s);
+    draw_selected(g, v, ui, L->s);
     draw_legend(g, L, ui);
     draw_ipcr_banner(g, v, L);
     SDL_RenderSetClipRect(g->r, NULL);
     draw_title(g, v, L, ui);
-    draw_panel(g, v, L);
+    draw_panel(g, v, L, ui);
     draw_strip(g, v, L);
+    if (ui->input) draw_input(g, L, ui);
     if (ui->help) draw_help(g, L);
     return CX_OK;
 }

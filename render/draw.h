@@ -33,12 +33,23 @@ typedef struct {
     char status[160];         /* a transient message ("saved shot-0001.png") */
     int layer_trust;          /* T: shade regions by public trust instead of people without service */
     int hide_response;        /* L: hide incidents and units on the map */
+    cxv_sel sel;              /* the entity clicked on the map: its history replaces the panel */
+    int input;                /* the go-to-time line (g or :) is open */
+    char input_text[64];      /* what was typed into it (UTF-8) */
+    char input_skip;          /* the key that opened it: its own text event is dropped */
 } cxv_ui;
 void cxv_ui_init(cxv_ui *ui);
 /* Fits the projection to the scenario's extent in the layout's map area. */
 void cxv_ui_fit(cxv_ui *ui, const cxv_view *v, const cxv_layout *L);
 /* Screen position of scenario asset a under the ui's projection. */
 void cxv_asset_screen(const cxv_ui *ui, const cxv_view *v, uint32_t a, float *x, float *y);
+
+/* Radius in pixels of an incident's ring for its remaining need (UI scale s). */
+float cxv_incident_radius(double need, double s);
+/* Radius in pixels of asset markers (smaller when the scenario has many assets), without the border. */
+float cxv_asset_radius(const cxv_view *v, double s);
+/* Colour of the outline around the selected entity. */
+SDL_Color cxv_select_color(void);
 
 /* Colours used for asset markers by state (cxv_asset_state), exposed for tests. */
 SDL_Color cxv_state_color(int st);

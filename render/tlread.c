@@ -1,6 +1,7 @@
 /* tlread.c — timeline CSV reader (libcsv) with interned strings and periodic state snapshots.
  * Invariant: snapshot s holds, for each entity known after s*K rows, its last row among those rows;
- * only complete lines are parsed, so a file still being written is read again from the same byte. */
+ * only complete lines are parsed (a file being written is re-read from the same byte); reading
+ * stops at the first corrupt row, so the rows kept are always a valid prefix of the file. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <csv.h>
 
@@ -32,7 +34,7 @@ static const char *const state_names[4] = {"working", "degraded", "failed", "rep
 
 struct cxv_timeline {
     char *path;
-    char warning[600];
+    char warning[1200];
     cxv_open_opts opts;
     cxv_row *rows;
     size_t nrows, rcap;
@@ -72,12 +74,16 @@ struct cxv_timeline {
     unsigned fcol[MAXF]; /* 1-based column (byte) where each field starts */
     unsigned nf, nextcol;
     unsigned line, row_line;
+    unsigned pline;   /* physical line at the start of the bytes being fed (for quoting errors) */
+    int bom_checked;
     int in_tail;      /* parsing the unterminated last line */
-    int stop_on_error;
+    int stop_on_error; /* following: errors go straight to diags */
     int stopped;
     int row_bad;    /* the current row had an error */
     int oom;
     size_t errors;
+    unsigned err_line, err_col; /* the first error while opening, kept until we know whether */
+    char err_msg[600];          /* rows before it make it a warning or nothing is usable */
     int64_t last_t;
     long long consumed; /* bytes of the file fed to the parser */
     FILE *f;            /* kept open while following */
@@ -241,6 +247,45 @@ static unsigned field_col(const cxv_timeline *tl, int c) {
     return tl->fcol[i];
 }
 
+/* A cell as quoted in a message: at most 40 bytes (cut on a UTF-8 boundary, then "..."), control
+ * bytes as '?', so binary junk cannot garble the terminal or make a message huge. */
+static const char *shown(const char *s, char buf[48]) {
+    size_t n = 0;
+    for (; s[n] && n < 40; n++) buf[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n];
+    if (s[n]) {
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+        memcpy(buf + n, "...", 4);
+    } else {
+        buf[n] = '\0';
+    }
+    return buf;
+}
+
+/* Every error goes through here. Following: the message goes to diags. Opening: the first one is
+ * kept; cxv_timeline_open turns it into a warning when rows precede it, else into the error.
+ * Either way reading stops, so the rows kept are a valid prefix. */
+static void fail(cxv_timeline *tl, unsigned line, unsigned col, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static void fail(cxv_timeline *tl, unsigned line, unsigned col, const char *fmt, ...) {
+    char msg[sizeof tl->err_msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (tl->stop_on_error) {
+        cxi_diag_add(tl->diags, tl->path, line, col, "%s", msg);
+    } else if (!tl->errors) {
+        tl->err_line = line;
+        tl->err_col = col;
+        memcpy(tl->err_msg, msg, sizeof msg);
+    }
+    tl->errors++;
+    tl->stopped = 1;
+}
+
 static void row_error(cxv_timeline *tl, int c, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -258,9 +303,7 @@ static void row_error(cxv_timeline *tl, int c, const char *fmt, ...) {
                      "%s:%u: last line is incomplete (column '%s': %s); ignored", tl->path,
                      tl->row_line, col_names[c], msg);
     } else {
-        cxi_diag_add(tl->diags, tl->path, tl->row_line, field_col(tl, c), "column '%s': %s",
-                     col_names[c], msg);
-        tl->errors++;
+        fail(tl, tl->row_line, field_col(tl, c), "column '%s': %s", col_names[c], msg);
     }
     tl->row_bad = 1;
 }
@@ -299,14 +342,11 @@ static void header_row(cxv_timeline *tl) {
                 snprintf(missing + l, sizeof missing - l, ", '%s'", col_names[c]);
             }
         }
-    if (first >= 0) {
-        cxi_diag_add(tl->diags, tl->path, tl->row_line, 1,
-                     "column '%s': missing from the header%s%s (expected a crisim timeline: "
-                     "t,time,kind,entity,region,sector,state,value,cause,cross_border,depth,text)",
-                     col_names[first], missing[0] ? ", and so are" : "", missing[0] ? missing + 1 : "");
-        tl->errors++;
-        tl->stopped = 1; /* nothing after a wrong header can be read */
-    }
+    if (first >= 0) /* nothing after a wrong header can be read */
+        fail(tl, tl->row_line, 1,
+             "column '%s': missing from the header%s%s (expected a crisim timeline: "
+             "t,time,kind,entity,region,sector,state,value,cause,cross_border,depth,text)",
+             col_names[first], missing[0] ? ", and so are" : "", missing[0] ? missing + 1 : "");
 }
 
 static void data_row(cxv_timeline *tl) {
@@ -330,8 +370,9 @@ static void data_row(cxv_timeline *tl) {
     long long t = 0, xb = 0, depth = 0;
     double value = 0;
     int kind = -1;
+    char sb[48];
     if (parse_int(field(tl, C_T), INT64_MIN / 4, INT64_MAX / 4, &t))
-        row_error(tl, C_T, "'%s' is not an integer (expected seconds from T0)", field(tl, C_T));
+        row_error(tl, C_T, "'%s' is not an integer (expected seconds from T0)", shown(field(tl, C_T), sb));
     else if (tl->nrows > 0 && t < tl->last_t)
         row_error(tl, C_T, "%lld is earlier than the previous row's %" PRId64
                   " (expected rows in time order)", t, tl->last_t);
@@ -340,16 +381,16 @@ static void data_row(cxv_timeline *tl) {
         if (!strcmp(k, kind_names[i])) kind = i;
     if (kind < 0)
         row_error(tl, C_KIND, "unknown kind '%s' (expected run, inject, asset, sector, incident, request, "
-                  "capacity, ipcr, hybrid or decision)", k);
+                  "capacity, ipcr, hybrid or decision)", shown(k, sb));
     if (parse_real(field(tl, C_VALUE), tl->delim, &value))
         row_error(tl, C_VALUE, "'%s' is not a number (expected operability in [0,1])",
-                  field(tl, C_VALUE));
+                  shown(field(tl, C_VALUE), sb));
     const char *s = field(tl, C_XB);
     if (*s && (parse_int(s, 0, 1, &xb)))
-        row_error(tl, C_XB, "'%s' is not 0 or 1", s);
+        row_error(tl, C_XB, "'%s' is not 0 or 1", shown(s, sb));
     s = field(tl, C_DEPTH);
     if (*s && parse_int(s, 0, INT32_MAX, &depth))
-        row_error(tl, C_DEPTH, "'%s' is not a cascade depth (expected an integer >= 0)", s);
+        row_error(tl, C_DEPTH, "'%s' is not a cascade depth (expected an integer >= 0)", shown(s, sb));
     if (tl->row_bad) return;
 
     if (!tl->start_known && *field(tl, C_TIME)) {
@@ -444,7 +485,6 @@ static void cb_end(int c, void *ud) {
         if (!tl->header_done) header_row(tl);
         else data_row(tl);
         if (tl->oom) tl->stopped = 1;
-        if (tl->errors && tl->stop_on_error) tl->stopped = 1;
     }
     tl->nf = 0;
     if (c == '\n') tl->line++;
@@ -500,33 +540,93 @@ static void detect_delim(cxv_timeline *tl, const char *p, size_t n) {
     tl->delim_known = 1;
 }
 
+static unsigned count_nl(const char *p, size_t n) {
+    unsigned k = 0;
+    for (const char *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++) k++;
+    return k;
+}
+
+/* p starts at the beginning of a physical line (tl->pline): every caller feeds whole lines. */
 static int feed(cxv_timeline *tl, const char *p, size_t n) {
     if (!tl->delim_known) detect_delim(tl, p, n);
     size_t done = csv_parse(&tl->parser, p, n, cb_field, cb_end, tl);
     tl->consumed += (long long)done;
     if (done < n && !tl->stopped) {
-        if (csv_error(&tl->parser) == CSV_ENOMEM) tl->oom = 1;
-        else {
-            cxi_diag_add(tl->diags, tl->path, tl->line, 0,
-                         "malformed quoting (a quote inside an unquoted field, or text after a "
-                         "closing quote; expected RFC 4180 CSV)");
-            tl->errors++;
+        if (csv_error(&tl->parser) == CSV_ENOMEM) {
+            tl->oom = 1;
+            tl->stopped = 1;
+        } else {
+            size_t ls = done;
+            while (ls > 0 && p[ls - 1] != '\n') ls--;
+            size_t col = done - ls + 1;
+            fail(tl, tl->pline + count_nl(p, ls), col > UINT32_MAX ? 0 : (unsigned)col,
+                 "malformed quoting (a quote inside an unquoted field, or text after a "
+                 "closing quote; expected RFC 4180 CSV)");
         }
-        tl->stopped = 1;
         return -1;
     }
+    tl->pline += count_nl(p, n);
     return 0;
 }
 
-/* Reads from byte `consumed` to EOF and feeds complete lines; the rest (after the last newline) is
- * returned in *tail (malloc'd) when want_tail. */
+/* A line ends at LF or at CR (libcsv ends a record at both): splitting at either keeps a CR-only
+ * file read the same whole and in parts (following). */
+static int has_eol(const char *p, size_t n) { return memchr(p, '\n', n) || memchr(p, '\r', n); }
+
+/* Bytes after the last line end read so far: not parsed yet (a line still being written). */
+typedef struct {
+    char *b;
+    size_t n, cap;
+} pending;
+
+static int append(pending *pd, const char *p, size_t n) {
+    if (grow((void **)&pd->b, &pd->cap, pd->n + n + 1, 1)) return -1;
+    if (n) memcpy(pd->b + pd->n, p, n);
+    pd->n += n;
+    return 0;
+}
+
+/* Takes the next n bytes (file offset tl->consumed + pd->n): strips a BOM at the start of the file,
+ * parses every complete line, keeps the rest in pd. Lines are never split between two csv_parse
+ * calls, so a message's line and column come from the bytes at hand. -1 on OOM. */
+static int take(cxv_timeline *tl, pending *pd, const char *p, size_t n) {
+    int in_pd = 0;
+    if (pd->n) { /* a line spans chunks: join them; pd holds no line end, so look in p only */
+        size_t old = pd->n;
+        if (append(pd, p, n)) return -1;
+        if (!has_eol(pd->b + old, n) && (tl->bom_checked || pd->n < 3)) return 0;
+        p = pd->b;
+        n = pd->n;
+        in_pd = 1;
+    }
+    if (!tl->bom_checked && tl->consumed == 0) {
+        if (n < 3) return in_pd ? 0 : append(pd, p, n);
+        tl->bom_checked = 1;
+        if (!memcmp(p, "\xEF\xBB\xBF", 3)) {
+            p += 3;
+            n -= 3;
+            tl->consumed += 3;
+        }
+    }
+    size_t last = n;
+    while (last > 0 && p[last - 1] != '\n' && p[last - 1] != '\r') last--;
+    if (last) feed(tl, p, last);
+    if (in_pd) {
+        memmove(pd->b, p + last, n - last);
+        pd->n = n - last;
+        return 0;
+    }
+    return append(pd, p + last, n - last);
+}
+
 /* Following keeps the file open, so a run that renames its output folder when it ends
  * (out.tmp-PID -> out) is still read to its last row. */
 static void release(cxv_timeline *tl, FILE *f) {
     if (f != tl->f) fclose(f);
 }
 
-static cx_status read_more(cxv_timeline *tl, char **tail, size_t *tailn, int want_tail) {
+/* Reads from byte `consumed` to EOF, parses complete lines, leaves the rest in pd (empty on entry). */
+static cx_status read_more(cxv_timeline *tl, pending *pd) {
     FILE *f = tl->f ? tl->f : fopen(tl->path, "rb");
     if (!f) {
         cxi_diag_add(tl->diags, tl->path, 0, 0, "cannot open the timeline (%s)",
@@ -540,68 +640,34 @@ static cx_status read_more(cxv_timeline *tl, char **tail, size_t *tailn, int wan
         return CX_EIO;
     }
     char *buf = malloc(CHUNK);
-    char *carry = NULL;
-    size_t carryn = 0, carrycap = 0;
     cx_status st = CX_OK;
     if (!buf) {
         release(tl, f);
         return CX_ENOMEM;
     }
-    int first = tl->consumed == 0;
-    for (;;) {
+    while (!tl->stopped) {
         size_t n = fread(buf, 1, CHUNK, f);
         if (n == 0) {
             if (ferror(f)) st = CX_EIO;
             break;
         }
-        char *p = buf;
-        if (first) {
-            first = 0;
-            if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) {
-                p += 3;
-                n -= 3;
-                tl->consumed += 3;
-            }
-        }
-        if (n == 0) continue; /* the chunk was only a BOM */
-        /* complete lines: up to the last newline of carry + this chunk */
-        size_t last = n;
-        while (last > 0 && p[last - 1] != '\n') last--;
-        if (last == 0) {
-            if (grow((void **)&carry, &carrycap, carryn + n, 1)) { st = CX_ENOMEM; break; }
-            memcpy(carry + carryn, p, n);
-            carryn += n;
-            continue;
-        }
-        if (carryn) {
-            feed(tl, carry, carryn);
-            carryn = 0;
-        }
-        feed(tl, p, last);
-        if (tl->stopped) break;
-        if (n > last) {
-            if (grow((void **)&carry, &carrycap, n - last, 1)) { st = CX_ENOMEM; break; }
-            memcpy(carry, p + last, n - last);
-            carryn = n - last;
+        if (take(tl, pd, buf, n)) {
+            st = CX_ENOMEM;
+            break;
         }
     }
     release(tl, f);
     free(buf);
-    if (st == CX_OK && want_tail && carryn) {
-        *tail = carry;
-        *tailn = carryn;
-    } else {
-        free(carry);
-    }
     if (st == CX_OK && tl->oom) st = CX_ENOMEM;
     return st;
 }
 
-static void tail_done(cxv_timeline *tl, char *tail, size_t tailn) {
+/* The unterminated last line, parsed leniently: a problem there is a warning (a truncated copy). */
+static void tail_done(cxv_timeline *tl, const pending *pd) {
     tl->in_tail = 1;
-    if (tail) feed(tl, tail, tailn);
+    if (pd->n) feed(tl, pd->b, pd->n);
     unsigned line = tl->line;
-    if (csv_fini(&tl->parser, cb_field, cb_end, tl) != 0 && !tl->warning[0] && !tl->oom)
+    if (!tl->stopped && csv_fini(&tl->parser, cb_field, cb_end, tl) != 0 && !tl->warning[0] && !tl->oom)
         snprintf(tl->warning, sizeof tl->warning,
                  "%s:%u: last line ends inside a quoted field (truncated file?); ignored", tl->path,
                  tl->row_line ? tl->row_line : line);
@@ -610,10 +676,7 @@ static void tail_done(cxv_timeline *tl, char *tail, size_t tailn) {
     tl->in_tail = 0;
 }
 
-cx_status cxv_timeline_open(const char *path, const cxv_open_opts *opts, cxv_timeline **out,
-                            cx_diags *diags) {
-    if (!path || !out) return CX_EINVAL;
-    *out = NULL;
+static cx_status create(const char *path, const cxv_open_opts *opts, cxv_timeline **out) {
     cxv_timeline *tl = calloc(1, sizeof *tl);
     if (!tl) return CX_ENOMEM;
     tl->opts = opts ? *opts : cxv_open_opts_default();
@@ -629,29 +692,39 @@ cx_status cxv_timeline_open(const char *path, const cxv_open_opts *opts, cxv_tim
     tl->tpool[0] = '\0';
     tl->tlen = 1;
     tl->tcap = 64;
-    tl->line = 1;
-    tl->diags = diags;
+    tl->line = tl->pline = 1;
     if (intern(tl, "", 0) != 0) {
         cxv_timeline_close(tl);
         return CX_ENOMEM;
     }
-    char *tail = NULL;
-    size_t tailn = 0;
-    cx_status st = read_more(tl, &tail, &tailn, !tl->opts.follow);
-    if (st == CX_OK && !tl->opts.follow && !tl->stopped) tail_done(tl, tail, tailn);
-    free(tail);
+    *out = tl;
+    return CX_OK;
+}
+
+/* After the bytes were read: the first error becomes a warning when rows precede it (they are a
+ * valid prefix: the state they give is what the run had then), the error when none does. */
+static cx_status finish_open(cxv_timeline *tl, cx_status st, pending *pd, cxv_timeline **out,
+                             cx_diags *diags) {
+    if (st == CX_OK && !tl->opts.follow && !tl->stopped) tail_done(tl, pd);
+    free(pd->b);
     if (st == CX_OK && tl->oom) st = CX_ENOMEM;
-    if (st == CX_OK && !tl->header_done && tl->errors == 0) {
-        if (tl->opts.follow) {
-            /* a run that has not written its header yet: empty, follow later */
-        } else {
-            cxi_diag_add(diags, path, 1, 1, "column 't': empty file (expected the header "
+    if (st == CX_OK && tl->errors && tl->nrows == 0) {
+        cxi_diag_add(diags, tl->path, tl->err_line, tl->err_col, "%s", tl->err_msg);
+        st = CX_EINPUT;
+    } else if (st == CX_OK && tl->errors) {
+        char loc[32] = "";
+        if (tl->err_col) snprintf(loc, sizeof loc, ":%u", tl->err_col);
+        snprintf(tl->warning, sizeof tl->warning,
+                 "%s:%u%s: %s; reading stopped there: the %zu row%s before it %s shown", tl->path,
+                 tl->err_line, loc, tl->err_msg, tl->nrows, tl->nrows == 1 ? "" : "s",
+                 tl->nrows == 1 ? "is" : "are");
+    } else if (st == CX_OK && !tl->header_done && !tl->opts.follow) {
+        /* following, an empty file is a run that has not written its header yet */
+        cxi_diag_add(diags, tl->path, 1, 1, "column 't': empty file (expected the header "
                                             "t,time,kind,entity,region,sector,state,value,cause,"
                                             "cross_border,depth,text)");
-            tl->errors++;
-        }
+        st = CX_EINPUT;
     }
-    if (st == CX_OK && tl->errors) st = CX_EINPUT; /* tail problems are only a warning */
     if (st == CX_OK && take_snapshots(tl)) st = CX_ENOMEM;
     tl->diags = NULL;
     if (st != CX_OK) {
@@ -663,6 +736,33 @@ cx_status cxv_timeline_open(const char *path, const cxv_open_opts *opts, cxv_tim
     return CX_OK;
 }
 
+cx_status cxv_timeline_open(const char *path, const cxv_open_opts *opts, cxv_timeline **out,
+                            cx_diags *diags) {
+    if (!path || !out) return CX_EINVAL;
+    *out = NULL;
+    cxv_timeline *tl = NULL;
+    cx_status st = create(path, opts, &tl);
+    if (st != CX_OK) return st;
+    tl->diags = diags;
+    pending pd = {NULL, 0, 0};
+    return finish_open(tl, read_more(tl, &pd), &pd, out, diags);
+}
+
+cx_status cxv_timeline_open_mem(const char *name, const void *data, size_t n,
+                                const cxv_open_opts *opts, cxv_timeline **out, cx_diags *diags) {
+    if (!name || !out || (!data && n)) return CX_EINVAL;
+    *out = NULL;
+    cxv_open_opts o = opts ? *opts : cxv_open_opts_default();
+    o.follow = 0; /* there is no file to follow */
+    cxv_timeline *tl = NULL;
+    cx_status st = create(name, &o, &tl);
+    if (st != CX_OK) return st;
+    tl->diags = diags;
+    pending pd = {NULL, 0, 0};
+    if (n && take(tl, &pd, data, n)) st = CX_ENOMEM;
+    return finish_open(tl, st, &pd, out, diags);
+}
+
 cx_status cxv_timeline_follow(cxv_timeline *tl, size_t *added, cx_diags *diags) {
     if (!tl) return CX_EINVAL;
     if (added) *added = 0;
@@ -670,12 +770,22 @@ cx_status cxv_timeline_follow(cxv_timeline *tl, size_t *added, cx_diags *diags) 
     size_t before = tl->nrows;
     tl->diags = diags;
     tl->stop_on_error = 1;
-    cx_status st = read_more(tl, NULL, NULL, 0);
+    pending pd = {NULL, 0, 0};
+    cx_status st = read_more(tl, &pd);
+    free(pd.b);
     if (st == CX_OK && tl->errors) st = CX_EINPUT;
     if (take_snapshots(tl) && st == CX_OK) st = CX_ENOMEM;
     tl->diags = NULL;
     if (added) *added = tl->nrows - before;
     return st;
+}
+
+int cxv_timeline_replaced(const cxv_timeline *tl) {
+    struct stat open_st, path_st;
+    if (!tl || !tl->f || fstat(fileno(tl->f), &open_st) != 0 || stat(tl->path, &path_st) != 0)
+        return 0;
+    return open_st.st_ino != path_st.st_ino || open_st.st_dev != path_st.st_dev ||
+           (long long)path_st.st_size < tl->consumed;
 }
 
 void cxv_timeline_close(cxv_timeline *tl) {

@@ -47,16 +47,27 @@ typedef struct {
 } cxv_open_opts;
 cxv_open_opts cxv_open_opts_default(void);
 
-/* Reads the timeline at `path`. CX_EINPUT: every corrupt row is reported in diags as
- * "path:line:col: column 'x': what (expected ...)", *out = NULL. CX_EIO: cannot read.
- * An unterminated last line that does not parse (a run still writing, a truncated copy) is dropped
- * with a warning (cxv_timeline_warning), not an error. opts may be NULL. */
+/* Reads the timeline at `path`. Reading stops at the first corrupt row (or broken quoting): when
+ * rows precede it, they are kept and the problem is a warning (cxv_timeline_warning:
+ * "path:line:col: column 'x': what (expected ...); reading stopped there: the N rows before it are
+ * shown"); when none does (a bad header, binary junk, a bad first row, an empty file) it is an
+ * error: CX_EINPUT, the message in diags, *out = NULL. CX_EIO: cannot read. An unterminated last
+ * line that does not parse (a run still writing, a truncated copy) is dropped with a warning.
+ * opts may be NULL. */
 cx_status cxv_timeline_open(const char *path, const cxv_open_opts *opts, cxv_timeline **out,
                             cx_diags *diags);
+/* The same from bytes in memory; `name` stands for the path in messages. opts->follow is ignored
+ * (cxv_timeline_follow then reads nothing). */
+cx_status cxv_timeline_open_mem(const char *name, const void *data, size_t n,
+                                const cxv_open_opts *opts, cxv_timeline **out, cx_diags *diags);
 void cxv_timeline_close(cxv_timeline *tl); /* NULL is a no-op */
 /* Reads rows appended since the last call (complete lines only). *added = rows added. A corrupt new
  * row stops the reading (CX_EINPUT, message in diags); rows before it stay. */
 cx_status cxv_timeline_follow(cxv_timeline *tl, size_t *added, cx_diags *diags);
+/* Following: 1 when the file at the path is no longer the one being read (replaced by a rename,
+ * as `crisim exercise` does on 'back') or is shorter than what was read (truncated): the rows read
+ * are stale and the file must be opened again. 0 otherwise, or when the path is missing now. */
+int cxv_timeline_replaced(const cxv_timeline *tl);
 
 /* "" or a message such as "path:812: last line is incomplete (4 of 12 fields); ignored". */
 const char *cxv_timeline_warning(const cxv_timeline *tl);

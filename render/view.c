@@ -1,11 +1,13 @@
 /* view.c — the viewer's model: timeline + scenario + map, state at the current instant, figures.
  * Invariant: asset_ent maps every scenario asset to its timeline entity (or -1), and the figures
- * are recomputed from the state at each seek, never updated incrementally. */
+ * are recomputed from the state at each seek, never updated incrementally; what depends on the rows
+ * only (the units-on-site curve, decision and IPCR marks, history chains) grows with appended rows. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -34,6 +36,21 @@ struct cxv_view {
     size_t profile_rows;  /* rows the profile was computed from */
     uint32_t *injects;    /* row indices of inject rows */
     size_t ninjects, injects_rows;
+    /* history: prev_row[i] = the previous row of row i's entity (CXV_NONE), built on first use and
+     * extended with appended rows; ent_last[e] = the newest row of entity e seen so far */
+    uint32_t *prev_row, *ent_last;
+    size_t prev_rows, prev_cap, ent_cap;
+    /* units deployed over the run, swept once through the rows and extended when rows are appended */
+    double *deployed;     /* [PROFILE_N]; samples before dep_next are final */
+    uint8_t *dep_on;      /* [dep_on_cap] by name string id: the unit's latest row is `operating` */
+    size_t dep_on_cap, dep_rows, dep_next, dep_count;
+    int64_t dep_b, dep_e; /* the span the samples were taken over */
+    uint32_t *name_best;  /* [name_cap] scratch by name string id, all 0 between calls */
+    size_t name_cap;
+    /* decision rows and IPCR transitions, extended when rows are appended */
+    uint32_t *mk[2];
+    size_t nmk[2], mk_cap[2], mk_rows;
+    uint32_t ipcr_mode;   /* string id of the last ipcr row's mode, CXV_NONE before the first */
     char title[256];
 };
 
@@ -182,6 +199,7 @@ cx_status cxv_view_open(const cxv_view_opts *o, cxv_view **out, cx_diags *diags)
     cxv_view *v = calloc(1, sizeof *v);
     if (!v) return CX_ENOMEM;
     cxv_state_init(&v->st);
+    v->ipcr_mode = CXV_NONE;
     cxv_open_opts topts = cxv_open_opts_default();
     topts.follow = o->follow;
     cx_status st = cxv_timeline_open(o->timeline, &topts, &v->tl, diags);
@@ -276,10 +294,45 @@ void cxv_view_close(cxv_view *v) {
     free(v->share);
     free(v->profile);
     free(v->injects);
+    free(v->prev_row);
+    free(v->ent_last);
+    free(v->deployed);
+    free(v->dep_on);
+    free(v->name_best);
+    free(v->mk[0]);
+    free(v->mk[1]);
     free(v);
 }
 
+/* A followed timeline replaced or truncated by its writer (`crisim exercise` going back to a
+ * branch): the view is opened again from scratch (so no cache keyed on rows survives) and takes the
+ * place of the old one; the map loaded at first stays. */
+static cx_status follow_reload(cxv_view *v, size_t *added, cx_diags *diags) {
+    char path[4096], dir[4096];
+    snprintf(path, sizeof path, "%s", cxv_timeline_path(v->tl));
+    snprintf(dir, sizeof dir, "%s", cx_scenario_dir(v->sc));
+    cxv_view_opts o;
+    memset(&o, 0, sizeof o);
+    o.timeline = path;
+    o.scenario_dir = dir;
+    o.follow = 1;
+    cxv_view *nv = NULL;
+    cx_status st = cxv_view_open(&o, &nv, diags);
+    if (st != CX_OK) return st;
+    int64_t now = v->now;
+    cxv_map map = v->map;
+    v->map = nv->map;
+    nv->map = map;
+    cxv_view old = *v;
+    *v = *nv;
+    *nv = old;
+    cxv_view_close(nv);
+    if (added) *added = cxv_timeline_rows(v->tl) ? cxv_timeline_rows(v->tl) : 1;
+    return cxv_view_seek(v, now < v->t_end ? now : v->t_end);
+}
+
 cx_status cxv_view_follow(cxv_view *v, size_t *added, cx_diags *diags) {
+    if (cxv_timeline_replaced(v->tl)) return follow_reload(v, added, diags);
     cx_status st = cxv_timeline_follow(v->tl, added, diags);
     if (added && *added) {
         map_entities(v);
@@ -376,6 +429,11 @@ const uint32_t *cxv_view_injects(cxv_view *v, size_t *n) {
     return v->injects;
 }
 
+int64_t cxv_view_sample_t(const cxv_view *v, size_t i, size_t n) {
+    if (n < 2) return v->t_begin;
+    return v->t_begin + (int64_t)((double)(v->t_end - v->t_begin) * (double)i / (double)(n - 1));
+}
+
 const double *cxv_view_profile(cxv_view *v, size_t *n) {
     *n = PROFILE_N;
     if (v->profile && v->profile_rows == cxv_timeline_rows(v->tl)) return v->profile;
@@ -389,7 +447,7 @@ const double *cxv_view_profile(cxv_view *v, size_t *n) {
         return NULL;
     }
     for (size_t i = 0; i < PROFILE_N; i++) {
-        int64_t T = v->t_begin + (int64_t)((double)(v->t_end - v->t_begin) * (double)i / (PROFILE_N - 1));
+        int64_t T = cxv_view_sample_t(v, i, PROFILE_N);
         if (cxv_state_seek(&st, v->tl, T) != CX_OK) {
             p[i] = 0;
             continue;
@@ -551,4 +609,312 @@ void cxv_view_sentence(const cxv_view *v, const cxv_row *r, char *buf, size_t n)
     if (text[0] && en->kind != CXV_KIND_RUN) snprintf(buf, n, "%s %s: %s", when, what, text);
     else if (text[0]) snprintf(buf, n, "%s %s (%s)", when, what, text);
     else snprintf(buf, n, "%s %s", when, what);
+}
+
+/* ---- selection, history, marks, units deployed ----------------------------------------------- */
+
+/* Grows *p (elements of `elem` bytes) to hold `need`, zero-filling the new part. -1 on OOM. */
+static int grow_zero(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return 0;
+    size_t nc = *cap ? *cap : 64;
+    while (nc < need) nc *= 2;
+    unsigned char *np = realloc(*p, nc * elem);
+    if (!np) return -1;
+    memset(np + *cap * elem, 0, (nc - *cap) * elem);
+    *p = np;
+    *cap = nc;
+    return 0;
+}
+
+int cxv_view_listed(const cxv_view *v, const cxv_row *r) {
+    unsigned k = cxv_timeline_entity(v->tl, r->entity)->kind;
+    if (k == CXV_KIND_SECTOR || k == CXV_KIND_CAPACITY) return 0;
+    if (k == CXV_KIND_HYBRID && !strcmp(cxv_str(v->tl, r->state), "trust") && !cxv_str(v->tl, r->cause)[0])
+        return 0;
+    return 1;
+}
+
+int cxv_view_country_region(const cxv_view *v, const char *iso) {
+    for (uint32_t r = 0; r < v->sc->nregions; r++) {
+        const char *code = v->sc->regions[r].code;
+        if (!strcasecmp(code, iso)) return (int)r;
+        if (!strcasecmp(iso, "GR") && !strcasecmp(code, "EL")) return (int)r;
+        if (!strcasecmp(iso, "GB") && !strcasecmp(code, "UK")) return (int)r;
+    }
+    return -1;
+}
+
+static int is_operating(const cxv_view *v, const cxv_row *r) { return !strcmp(cxv_str(v->tl, r->state), "operating"); }
+
+const double *cxv_view_deployed(cxv_view *v, size_t *n) {
+    *n = PROFILE_N;
+    if (!v->deployed || v->dep_b != v->t_begin || v->dep_e != v->t_end) { /* new span: sweep again */
+        if (!v->deployed && !(v->deployed = malloc(PROFILE_N * sizeof *v->deployed))) return NULL;
+        if (v->dep_on) memset(v->dep_on, 0, v->dep_on_cap);
+        v->dep_rows = v->dep_next = v->dep_count = 0;
+        v->dep_b = v->t_begin;
+        v->dep_e = v->t_end;
+    }
+    size_t rows = cxv_timeline_rows(v->tl);
+    for (; v->dep_rows < rows; v->dep_rows++) {
+        const cxv_row *r = cxv_timeline_row(v->tl, v->dep_rows);
+        /* rows come in time order: a sample before this row has seen every row it will ever see */
+        while (v->dep_next < PROFILE_N && cxv_view_sample_t(v, v->dep_next, PROFILE_N) < r->t)
+            v->deployed[v->dep_next++] = (double)v->dep_count;
+        const cxv_entity *en = cxv_timeline_entity(v->tl, r->entity);
+        if (en->kind != CXV_KIND_CAPACITY) continue;
+        if (grow_zero((void **)&v->dep_on, &v->dep_on_cap, (size_t)en->name + 1, 1)) return NULL;
+        int on = is_operating(v, r);
+        v->dep_count = v->dep_count + (size_t)on - v->dep_on[en->name];
+        v->dep_on[en->name] = (uint8_t)on;
+    }
+    for (size_t i = v->dep_next; i < PROFILE_N; i++) v->deployed[i] = (double)v->dep_count;
+    return v->deployed;
+}
+
+/* Row index of the latest row, at the current instant, of the unit named `name` over all its
+ * entities (one per region it named), using name_best as scratch; CXV_NONE when none. */
+static size_t units_prepare(cxv_view *v) {
+    size_t nent = cxv_timeline_entities(v->tl), k = 0;
+    for (size_t e = 0; e < nent; e++) {
+        const cxv_entity *en = cxv_timeline_entity(v->tl, (uint32_t)e);
+        if (en->kind != CXV_KIND_CAPACITY || e >= v->st.nent || v->st.last[e] == CXV_NONE) continue;
+        if (grow_zero((void **)&v->name_best, &v->name_cap, (size_t)en->name + 1, sizeof *v->name_best)) return 0;
+        if (v->st.last[e] + 1 > v->name_best[en->name]) v->name_best[en->name] = v->st.last[e] + 1;
+        k++;
+    }
+    return k;
+}
+
+static void units_reset(cxv_view *v) {
+    size_t nent = cxv_timeline_entities(v->tl);
+    for (size_t e = 0; e < nent; e++) {
+        const cxv_entity *en = cxv_timeline_entity(v->tl, (uint32_t)e);
+        if (en->kind == CXV_KIND_CAPACITY && en->name < v->name_cap) v->name_best[en->name] = 0;
+    }
+}
+
+size_t cxv_view_units_operating(cxv_view *v, const char *region) {
+    if (!units_prepare(v)) return 0;
+    size_t n = 0, nent = cxv_timeline_entities(v->tl);
+    for (size_t e = 0; e < nent; e++) {
+        const cxv_entity *en = cxv_timeline_entity(v->tl, (uint32_t)e);
+        if (en->kind != CXV_KIND_CAPACITY || e >= v->st.nent || v->st.last[e] == CXV_NONE) continue;
+        if (en->name >= v->name_cap || v->name_best[en->name] != v->st.last[e] + 1) continue;
+        const cxv_row *r = cxv_timeline_row(v->tl, v->st.last[e]);
+        if (is_operating(v, r) && (!region || !strcmp(cxv_str(v->tl, en->region), region))) n++;
+    }
+    units_reset(v);
+    return n;
+}
+
+static void marks_update(cxv_view *v) {
+    size_t rows = cxv_timeline_rows(v->tl);
+    for (; v->mk_rows < rows; v->mk_rows++) {
+        const cxv_row *r = cxv_timeline_row(v->tl, v->mk_rows);
+        unsigned k = cxv_timeline_entity(v->tl, r->entity)->kind;
+        int m = -1;
+        if (k == CXV_KIND_DECISION) m = 0;
+        else if (k == CXV_KIND_IPCR) {
+            int changed = v->ipcr_mode == CXV_NONE ? strcmp(cxv_str(v->tl, r->state), "inactive") != 0
+                                                   : strcmp(cxv_str(v->tl, r->state), cxv_str(v->tl, v->ipcr_mode)) != 0;
+            v->ipcr_mode = r->state;
+            if (changed) m = 1;
+        }
+        if (m < 0) continue;
+        if (grow_zero((void **)&v->mk[m], &v->mk_cap[m], v->nmk[m] + 1, sizeof *v->mk[m])) return;
+        v->mk[m][v->nmk[m]++] = (uint32_t)v->mk_rows;
+    }
+}
+
+const uint32_t *cxv_view_marks(cxv_view *v, cxv_mark m, size_t *n) {
+    if (m == CXV_MARK_INJECT) return cxv_view_injects(v, n);
+    marks_update(v);
+    int i = m == CXV_MARK_DECISION ? 0 : 1;
+    *n = v->nmk[i];
+    return v->mk[i];
+}
+
+int cxv_view_step(cxv_view *v, cxv_mark m, int dir, int64_t T, int64_t *out) {
+    size_t n = 0;
+    const uint32_t *rows = cxv_view_marks(v, m, &n);
+    if (!rows || !n) return 0;
+    size_t lo = 0, hi = n; /* first mark with t > T (dir > 0) or t >= T (dir < 0) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int64_t t = cxv_timeline_row(v->tl, rows[mid])->t;
+        if (dir > 0 ? t <= T : t < T) lo = mid + 1;
+        else hi = mid;
+    }
+    if (dir > 0) {
+        if (lo == n) return 0;
+        *out = cxv_timeline_row(v->tl, rows[lo])->t;
+    } else {
+        if (lo == 0) return 0;
+        *out = cxv_timeline_row(v->tl, rows[lo - 1])->t;
+    }
+    return 1;
+}
+
+static int prev_update(cxv_view *v) {
+    size_t rows = cxv_timeline_rows(v->tl), nent = cxv_timeline_entities(v->tl);
+    size_t old = v->ent_cap;
+    if (grow_zero((void **)&v->prev_row, &v->prev_cap, rows ? rows : 1, sizeof *v->prev_row) ||
+        grow_zero((void **)&v->ent_last, &v->ent_cap, nent ? nent : 1, sizeof *v->ent_last))
+        return -1;
+    for (size_t e = old; e < v->ent_cap; e++) v->ent_last[e] = CXV_NONE;
+    for (; v->prev_rows < rows; v->prev_rows++) {
+        uint32_t e = cxv_timeline_row(v->tl, v->prev_rows)->entity;
+        v->prev_row[v->prev_rows] = v->ent_last[e];
+        v->ent_last[e] = (uint32_t)v->prev_rows;
+    }
+    return 0;
+}
+
+/* Whether timeline entity e belongs to the selection, and whether row r of it is shown. */
+static int sel_has(const cxv_view *v, const cxv_sel *sel, uint32_t e) {
+    const cxv_entity *en = cxv_timeline_entity(v->tl, e);
+    switch (sel->kind) {
+    case CXV_SEL_ASSET: return sel->index < v->sc->nassets && v->asset_ent[sel->index] == (int32_t)e;
+    case CXV_SEL_INCIDENT: return sel->index == e;
+    case CXV_SEL_UNIT: return en->kind == CXV_KIND_CAPACITY && en->name == sel->index;
+    case CXV_SEL_REGION:
+        return sel->index < v->sc->nregions && en->kind != CXV_KIND_SECTOR && en->kind != CXV_KIND_CAPACITY &&
+               en->kind != CXV_KIND_RUN && !strcmp(cxv_str(v->tl, en->region), v->sc->regions[sel->index].code);
+    default: return 0;
+    }
+}
+
+size_t cxv_view_history(cxv_view *v, const cxv_sel *sel, uint32_t *rows, size_t max) {
+    if (sel->kind == CXV_SEL_NONE || !max) return 0;
+    if (prev_update(v)) return (size_t)-1;
+    size_t nent = cxv_timeline_entities(v->tl), k = 0, cap = 0, out = 0;
+    uint32_t *head = NULL;
+    for (size_t e = 0; e < nent && e < v->st.nent; e++) {
+        if (v->st.last[e] == CXV_NONE || !sel_has(v, sel, (uint32_t)e)) continue;
+        if (grow_zero((void **)&head, &cap, k + 1, sizeof *head)) {
+            free(head);
+            return (size_t)-1;
+        }
+        head[k++] = v->st.last[e];
+    }
+    /* a merge of the entities' row chains, newest first: O(k) per row, k is 1 except for regions */
+    while (out < max) {
+        size_t best = k;
+        for (size_t i = 0; i < k; i++)
+            if (head[i] != CXV_NONE && (best == k || head[i] > head[best])) best = i;
+        if (best == k) break;
+        uint32_t i = head[best];
+        head[best] = v->prev_row[i];
+        if (sel->kind != CXV_SEL_REGION || cxv_view_listed(v, cxv_timeline_row(v->tl, i))) rows[out++] = i;
+    }
+    free(head);
+    return out;
+}
+
+void cxv_format_people(double p, char *buf, size_t n) {
+    if (p >= 1e6) snprintf(buf, n, "%.1f M", p / 1e6);
+    else if (p >= 1e3) snprintf(buf, n, "%.0f k", p / 1e3);
+    else snprintf(buf, n, "%.0f", p);
+}
+
+static const cx_capacity *unit_capacity(const cxv_view *v, const char *unit) {
+    const char *h = strrchr(unit, '#');
+    size_t n = h ? (size_t)(h - unit) : strlen(unit);
+    for (uint32_t c = 0; c < v->sc->ncapacities; c++)
+        if (strlen(v->sc->capacities[c].id) == n && !strncmp(v->sc->capacities[c].id, unit, n))
+            return &v->sc->capacities[c];
+    return NULL;
+}
+
+void cxv_view_sel_title(const cxv_view *v, const cxv_sel *sel, char *name, size_t nn, char *what, size_t nw) {
+    const cx_scenario *sc = v->sc;
+    char ppl[32];
+    name[0] = what[0] = '\0';
+    if (sel->kind == CXV_SEL_ASSET && sel->index < sc->nassets) {
+        const cx_asset *a = &sc->assets[sel->index];
+        if (a->name && a->name[0] && strcmp(a->name, a->id)) snprintf(name, nn, "%s (%s)", a->name, a->id);
+        else snprintf(name, nn, "%s", a->id);
+        cxv_format_people(a->population, ppl, sizeof ppl);
+        snprintf(what, nw, "%s asset in %s%s%s%s", cxi_sector_name(a->sector), sc->regions[a->region].code,
+                 a->population > 0 ? ", serves " : "", a->population > 0 ? ppl : "", a->population > 0 ? " people" : "");
+    } else if (sel->kind == CXV_SEL_REGION && sel->index < sc->nregions) {
+        const cx_region *r = &sc->regions[sel->index];
+        snprintf(name, nn, "%s (%s)", r->name && r->name[0] ? r->name : r->code, r->code);
+        cxv_format_people(r->population, ppl, sizeof ppl);
+        snprintf(what, nw, "region, population %s", ppl);
+    } else if (sel->kind == CXV_SEL_INCIDENT && sel->index < cxv_timeline_entities(v->tl)) {
+        const cxv_entity *en = cxv_timeline_entity(v->tl, sel->index);
+        snprintf(name, nn, "Incident %s", cxv_str(v->tl, en->name));
+        snprintf(what, nw, "incident in %s", cxv_str(v->tl, en->region));
+    } else if (sel->kind == CXV_SEL_UNIT) {
+        const char *id = cxv_str(v->tl, sel->index);
+        const cx_capacity *c = unit_capacity(v, id);
+        snprintf(name, nn, "Unit %s", id);
+        if (c) snprintf(what, nw, "%s, %s pool, home %s", c->type, cxi_pool_name(c->pool), sc->regions[c->owner].code);
+        else snprintf(what, nw, "unit of a capacity the scenario does not have");
+    }
+}
+
+void cxv_view_sel_state(cxv_view *v, const cxv_sel *sel, char *buf, size_t n) {
+    static const char *const names[5] = {"working", "degraded", "failed", "under repair", "other"};
+    char when[48] = "", ppl[32];
+    uint32_t last = CXV_NONE;
+    const cxv_row *r = NULL;
+    buf[0] = '\0';
+    switch (sel->kind) {
+    case CXV_SEL_ASSET: {
+        cxv_asset_view av = cxv_view_asset(v, sel->index);
+        size_t l = (size_t)snprintf(buf, n, "Now: %s, operability %.0f%%", names[av.st >= 0 && av.st < 5 ? av.st : 4],
+                                    100.0 * av.op);
+        if (av.row && l < n) {
+            short_clock(v, av.row->t, when, sizeof when);
+            snprintf(buf + l, n - l, " (since %s)", when);
+        }
+        return;
+    }
+    case CXV_SEL_REGION: {
+        if (sel->index >= v->sc->nregions) return;
+        const char *code = v->sc->regions[sel->index].code;
+        cxv_format_people(cxv_view_region_people(v, sel->index), ppl, sizeof ppl);
+        size_t l = (size_t)snprintf(buf, n, "Now: %.0f%% without service (%s people)",
+                                    100.0 * cxv_view_region_share(v, sel->index) + 0.4999, ppl);
+        int64_t te = cxv_timeline_find(v->tl, CXV_KIND_HYBRID, code, code);
+        const cxv_row *tr = te >= 0 ? cxv_view_entity_row(v, (uint32_t)te) : NULL;
+        if (tr && !strcmp(cxv_str(v->tl, tr->state), "trust") && l < n)
+            l += (size_t)snprintf(buf + l, n - l, ", public trust %.0f%%", 100.0 * tr->value);
+        size_t open = 0;
+        for (size_t e = 0; e < cxv_timeline_entities(v->tl); e++) {
+            const cxv_entity *en = cxv_timeline_entity(v->tl, (uint32_t)e);
+            if (en->kind != CXV_KIND_INCIDENT || strcmp(cxv_str(v->tl, en->region), code)) continue;
+            const cxv_row *ir = cxv_view_entity_row(v, (uint32_t)e);
+            if (ir && strcmp(cxv_str(v->tl, ir->state), "closed")) open++;
+        }
+        if (open && l < n) l += (size_t)snprintf(buf + l, n - l, ", %zu open incident%s", open, open > 1 ? "s" : "");
+        size_t on = cxv_view_units_operating(v, code);
+        if (on && l < n) snprintf(buf + l, n - l, ", %zu unit%s on site", on, on > 1 ? "s" : "");
+        return;
+    }
+    case CXV_SEL_INCIDENT:
+        if (sel->index >= cxv_timeline_entities(v->tl) || !(r = cxv_view_entity_row(v, sel->index))) break;
+        short_clock(v, r->t, when, sizeof when);
+        snprintf(buf, n, "Now: %s, remaining need %.0f%s%s (since %s)", cxv_str(v->tl, r->state), r->value,
+                 cxv_row_text(v->tl, r)[0] ? ": " : "", cxv_row_text(v->tl, r), when);
+        return;
+    case CXV_SEL_UNIT:
+        if (cxv_view_history(v, sel, &last, 1) != 1) break;
+        r = cxv_timeline_row(v->tl, last);
+        short_clock(v, r->t, when, sizeof when);
+        {
+            const char *st = cxv_str(v->tl, r->state), *reg = cxv_str(v->tl, cxv_timeline_entity(v->tl, r->entity)->region);
+            const char *txt = cxv_row_text(v->tl, r);
+            int to = !strcmp(st, "transit"), in = !strcmp(st, "operating");
+            int inc = txt[0] && cxv_timeline_find(v->tl, CXV_KIND_INCIDENT, txt, NULL) >= 0;
+            snprintf(buf, n, "Now: %s %s%s%s (since %s)%s%s", st, to ? "to " : in ? "in " : "(", reg,
+                     to || in ? "" : ")", when, inc ? ", for incident " : txt[0] ? ", " : "", txt);
+        }
+        return;
+    default: return;
+    }
+    snprintf(buf, n, "Now: nothing recorded yet");
 }

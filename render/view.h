@@ -73,12 +73,57 @@ const uint32_t *cxv_view_injects(cxv_view *v, size_t *n);
 /* Counts of scenario assets per cxv_asset_state at the current instant (CXV_ST_OTHER unused). */
 void cxv_view_counts(const cxv_view *v, size_t counts[5]);
 
+/* Whether "Latest events" lists row r: sector rows (every model step), unit moves (thousands) and
+ * periodic trust rows are summarised or drawn instead. */
+int cxv_view_listed(const cxv_view *v, const cxv_row *r);
+
+/* The scenario region drawn on map country `iso` (same code, or EL/UK for ISO GR/GB); -1 none. */
+int cxv_view_country_region(const cxv_view *v, const char *iso);
+
+/* Sample instant i of n evenly spaced over [t_begin, t_end] (the instants of the strip's curves). */
+int64_t cxv_view_sample_t(const cxv_view *v, size_t i, size_t n);
+/* Units deployed on site (a unit's latest capacity row is `operating`) at the same n instants as
+ * cxv_view_profile. Computed once, then extended with appended rows (the samples after the newest
+ * row are provisional until rows reach them). NULL on OOM. */
+const double *cxv_view_deployed(cxv_view *v, size_t *n);
+/* Units on site at the current instant, in `region` (a code) or everywhere (NULL). O(entities). */
+size_t cxv_view_units_operating(cxv_view *v, const char *region);
+
+/* Marks to step through with the keyboard. */
+typedef enum { CXV_MARK_INJECT, CXV_MARK_DECISION, CXV_MARK_IPCR } cxv_mark;
+/* Row indices, in time order, of the decision rows (CXV_MARK_DECISION) or of the IPCR transitions
+ * (CXV_MARK_IPCR: the ipcr rows whose mode differs from the previous ipcr row's; the first is
+ * compared with inactive; ISAA reports and roundtables in the same mode are not transitions).
+ * Cached and extended when rows are appended. NULL with *n = 0 on OOM. */
+const uint32_t *cxv_view_marks(cxv_view *v, cxv_mark m, size_t *n);
+/* The time of the first mark after T (dir > 0) or the last before T (dir < 0): 1, or 0 if none. */
+int cxv_view_step(cxv_view *v, cxv_mark m, int dir, int64_t T, int64_t *out);
+
+/* A selected entity (click on the map). */
+typedef enum { CXV_SEL_NONE, CXV_SEL_ASSET, CXV_SEL_REGION, CXV_SEL_INCIDENT, CXV_SEL_UNIT } cxv_sel_kind;
+typedef struct {
+    int kind;       /* cxv_sel_kind */
+    uint32_t index; /* asset: scenario asset; region: scenario region; incident: timeline entity;
+                     * unit: string id (cxv_str) of the unit's name "<capacity>#<k>" */
+} cxv_sel;
+/* History of the selection at the current instant: indices of its rows with t <= now, newest first
+ * (file order breaks ties), at most max. A region's history holds the rows of its assets, injects,
+ * incidents, requests, decisions and hybrid records that cxv_view_listed lists; a unit's all its
+ * capacity rows. Returns the number written; (size_t)-1 on OOM. Cost: O(written x entities merged). */
+size_t cxv_view_history(cxv_view *v, const cxv_sel *sel, uint32_t *rows, size_t max);
+/* Heading of the selection ("Central Italy grid (IT-grid)") and what it is ("power asset in IT"). */
+void cxv_view_sel_title(const cxv_view *v, const cxv_sel *sel, char *name, size_t nn, char *what, size_t nw);
+/* Its state at the current instant: "Now: failed, operability 0% (since 05 Feb 03:00)". */
+void cxv_view_sel_state(cxv_view *v, const cxv_sel *sel, char *buf, size_t n);
+
 /* A readable sentence for row r: "22:10 Ems 380 kV crossing failed (cascade from DE-West, across
  * the border)". The clock shows the day too when it is not T0's day. */
 void cxv_view_sentence(const cxv_view *v, const cxv_row *r, char *buf, size_t n);
 /* Clock text of instant T: "Sat 04 Nov 2006 22:10 UTC"; offset "T+1h10m" / "T+2d 03:00". */
 void cxv_view_clock(const cxv_view *v, int64_t T, char *buf, size_t n);
 void cxv_format_offset(int64_t T, char *buf, size_t n);
+/* People as shown: "1.2 M", "830 k", "412". */
+void cxv_format_people(double p, char *buf, size_t n);
 /* Display name of scenario asset a (its name, else its id). */
 const char *cxv_view_asset_name(const cxv_view *v, uint32_t a);
 

@@ -3,17 +3,20 @@
  * between changes the loop blocks in SDL_WaitEvent(Timeout), so an idle viewer uses no CPU. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <SDL_image.h>
 
 #include "draw.h"
+#include "ui.h"
 
 static const double speeds[] = {60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400,
                                 2 * 86400, 7 * 86400};
 #define NSPEEDS (sizeof speeds / sizeof speeds[0])
 #define STATUS_MS 4000
+#define FRAME_MS 16 /* while playing: 62.5 frames per second at most */
 /* what Left/Right step through: sector rows come every model step and would drown the rest */
 #define EVENTS ((1u << CXV_KIND_RUN) | (1u << CXV_KIND_INJECT) | (1u << CXV_KIND_ASSET) |               \
                 (1u << CXV_KIND_INCIDENT) | (1u << CXV_KIND_REQUEST) | (1u << CXV_KIND_IPCR) |         \
@@ -29,6 +32,8 @@ typedef struct {
     size_t speed_i;
     int dirty, quit;
     int drag_strip, drag_map, last_x, last_y;
+    int press_x, press_y, moved; /* a press on the map that did not move is a click: it selects */
+    cxv_resp resp;               /* unit positions for picking */
     Uint64 last_tick, status_until;
     const char *shot_dir;
 } loop;
@@ -83,9 +88,27 @@ static void key(loop *L, const SDL_KeyboardEvent *k) {
     int shift = (k->keysym.mod & KMOD_SHIFT) != 0;
     switch (c) {
     case SDLK_q: L->quit = 1; break;
-    case SDLK_ESCAPE:
+    case SDLK_ESCAPE: /* never quits: pressed twice in a room it would end the debrief */
         if (L->ui.help) L->ui.help = 0, L->dirty = 1;
-        else L->quit = 1;
+        else if (L->ui.sel.kind != CXV_SEL_NONE) L->ui.sel.kind = CXV_SEL_NONE, L->dirty = 1;
+        else if (SDL_GetWindowFlags(L->win) & SDL_WINDOW_FULLSCREEN_DESKTOP)
+            SDL_SetWindowFullscreen(L->win, 0), L->dirty = 1;
+        break;
+    case SDLK_d:
+        if (cxv_view_step(L->v, CXV_MARK_DECISION, shift ? -1 : 1, now, &t)) go(L, (double)t);
+        else status(L, shift ? "no decision before this instant" : "no decision after this instant");
+        break;
+    case SDLK_i:
+        if (cxv_view_step(L->v, CXV_MARK_IPCR, shift ? -1 : 1, now, &t)) go(L, (double)t);
+        else status(L, shift ? "no IPCR mode change before this instant" : "no IPCR mode change after this instant");
+        break;
+    case SDLK_g: case SDLK_COLON: case SDLK_SEMICOLON:
+        if (c == SDLK_SEMICOLON && !shift) break;
+        cxv_input_open(&L->ui, c == SDLK_g ? 'g' : ':');
+        SDL_StartTextInput();
+        L->ui.status[0] = '\0';
+        L->status_until = 0;
+        L->dirty = 1;
         break;
     case SDLK_SPACE:
         L->ui.playing = !L->ui.playing;
@@ -149,7 +172,26 @@ static void key(loop *L, const SDL_KeyboardEvent *k) {
     }
 }
 
+/* The go-to-time line takes every key and text event while it is open. 1 when it took e. */
+static int input_event(loop *L, const SDL_Event *e) {
+    int64_t T = 0;
+    char msg[160];
+    switch (cxv_input_event(&L->ui, L->v, e, &T, msg, sizeof msg)) {
+    case CXV_INPUT_IGNORED: return 0;
+    case CXV_INPUT_SEEK:
+        L->ui.status[0] = '\0';
+        go(L, (double)T);
+        break;
+    case CXV_INPUT_BAD: status(L, msg); break;
+    case CXV_INPUT_CANCEL: L->ui.status[0] = '\0'; break;
+    case CXV_INPUT_EDITED: break;
+    }
+    L->dirty = 1;
+    return 1;
+}
+
 static void event(loop *L, const SDL_Event *e) {
+    if (L->ui.input && input_event(L, e)) return;
     switch (e->type) {
     case SDL_QUIT: L->quit = 1; break;
     case SDL_WINDOWEVENT:
@@ -167,14 +209,23 @@ static void event(loop *L, const SDL_Event *e) {
             go(L, (double)cxv_layout_x_time(&L->L, L->v, e->button.x));
         } else if (in_rect(&L->L.map, e->button.x, e->button.y)) {
             L->drag_map = 1;
-            L->last_x = e->button.x;
-            L->last_y = e->button.y;
+            L->last_x = L->press_x = e->button.x;
+            L->last_y = L->press_y = e->button.y;
+            L->moved = 0;
         }
         break;
-    case SDL_MOUSEBUTTONUP: L->drag_strip = L->drag_map = 0; break;
+    case SDL_MOUSEBUTTONUP:
+        if (e->button.button == SDL_BUTTON_LEFT && L->drag_map && !L->moved) {
+            /* a click: select what is under it, or clear the selection on the empty map */
+            cxv_pick(&L->ui, L->v, &L->L, &L->resp, e->button.x, e->button.y, &L->ui.sel);
+            L->dirty = 1;
+        }
+        L->drag_strip = L->drag_map = 0;
+        break;
     case SDL_MOUSEMOTION:
         if (L->drag_strip) go(L, (double)cxv_layout_x_time(&L->L, L->v, e->motion.x));
         else if (L->drag_map) {
+            if (abs(e->motion.x - L->press_x) + abs(e->motion.y - L->press_y) > 4) L->moved = 1;
             cxv_proj_pan(&L->ui.proj, e->motion.x - L->last_x, e->motion.y - L->last_y);
             L->last_x = e->motion.x;
             L->last_y = e->motion.y;
@@ -231,8 +282,10 @@ cx_status cxv_window_run(cxv_view *v, const cxv_window_opts *o, char *err, size_
     int frames = 0;
     Uint64 next_follow = SDL_GetTicks64() + 1000;
     if (st == CX_OK) go(&L, (double)o->t0);
+    Uint64 frame_at = 0; /* when the last frame began */
     while (st == CX_OK && !L.quit) {
         if (L.dirty) {
+            frame_at = SDL_GetTicks64();
             int w = 0, h = 0;
             SDL_GetRendererOutputSize(L.r, &w, &h);
             cxv_layout_make(&L.L, w, h);
@@ -243,7 +296,10 @@ cx_status cxv_window_run(cxv_view *v, const cxv_window_opts *o, char *err, size_
         }
         Uint64 now = SDL_GetTicks64();
         int timeout = -1;
-        if (L.ui.playing) timeout = 15;
+        /* playing: the next frame is due FRAME_MS after the last one began, so drawing time is
+         * not added to the wait (15 ms of waiting plus a 5 ms frame would be 50 fps); with vsync,
+         * SDL_RenderPresent already waited for the display and the wait is 0 */
+        if (L.ui.playing) timeout = frame_at + FRAME_MS > now ? (int)(frame_at + FRAME_MS - now) : 0;
         if (o->follow) timeout = timeout < 0 || timeout > 1000 ? 1000 : timeout;
         if (L.status_until) {
             int left = L.status_until > now ? (int)(L.status_until - now) : 0;
@@ -289,6 +345,7 @@ cx_status cxv_window_run(cxv_view *v, const cxv_window_opts *o, char *err, size_
         }
     }
     cxv_gfx_close(g);
+    cxv_resp_free(&L.resp);
     SDL_DestroyRenderer(L.r);
     SDL_DestroyWindow(L.win);
     SDL_QuitSubSystem(SDL_INIT_VIDEO);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
 
 #include "commands.h"
 #include "crisim.h"
@@ -41,7 +43,9 @@ static void help(FILE *f) {
             "  --font FILE      a TrueType font (default: DejaVuSans)\n"
             "  -h, --help       this help\n\n"
             "keys in the window: Space play/pause, +/- speed, Left/Right previous/next event,\n"
-            "PgUp/PgDn previous/next inject, Home/End, F fullscreen, S screenshot, ? help, Q quit.\n"
+            "PgUp/PgDn previous/next inject, D/Shift+D next/previous decision, I/Shift+I next/\n"
+            "previous IPCR change, G go to a typed time, Home/End, F fullscreen, S screenshot,\n"
+            "? help, Q quit. Click on the map: the history of what is under the pointer.\n"
             "See docs/viewer.md.\n");
 }
 
@@ -70,12 +74,74 @@ int cmd_bench_view(int argc, char **argv) {
 
 static void bench_help(FILE *f) {
     fprintf(f, "usage: crisim bench view [--rows N] [--assets A] [--seeks S] [--dir DIR] [--keep] "
-               "[--no-frame]\n\n"
+               "[--no-frame]\n"
+               "       crisim bench view --play [--scenarios DIR] [--frames N] [--size WxH]\n\n"
                "Writes a generated scenario and timeline (default 1,000,000 rows over 10,000 assets)\n"
                "to DIR (default /tmp/crisim-bench-view-PID, removed afterwards unless --keep), then\n"
                "times what the viewer does: read the timeline, open the view (timeline + scenario +\n"
                "map), seek to S random instants (default 200), step through events, draw one frame.\n"
-               "Prints key=value lines. Targets (docs/viewer.md): open < 2 s, seek < 50 ms.\n");
+               "Prints key=value lines. Targets (docs/viewer.md): open < 2 s, seek < 50 ms.\n\n"
+               "--play runs every scenario folder under DIR (default: scenarios; or DIR itself when\n"
+               "it holds scenario.csv) and plays its whole run in N frames (default 600) with the\n"
+               "software renderer at WxH (default 1280x720), one line per scenario. Target\n"
+               "(docs/performance.md): 60 frames per second, 16.7 ms per frame.\n");
+}
+
+static int parse_size(const char *s, int *w, int *h);
+
+static int has_scenario(const char *dir) {
+    char p[4400];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/scenario.csv", dir);
+    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+static int play_one(const char *dir, size_t frames, int w, int h) {
+    char tmp[200], err[600] = "";
+    snprintf(tmp, sizeof tmp, "/tmp/crisim-bench-play-%ld", (long)getpid());
+    cxv_bench_play_result r;
+    if (cxv_bench_play(dir, tmp, w, h, frames, &r, err, sizeof err) != CX_OK) {
+        fprintf(stderr, "crisim bench view: %s\n", err);
+        return 1;
+    }
+    const char *name = strrchr(dir, '/');
+    printf("engine=crisim bench=view_play scenario=%s size=%dx%d assets=%zu links=%zu rows=%zu frames=%zu "
+           "first_frame_ms=%.1f ms_per_frame_mean=%.2f ms_per_frame_p95=%.2f ms_per_frame_max=%.2f "
+           "fps=%.0f\n", name && name[1] ? name + 1 : dir, w, h, r.assets, r.links, r.rows, r.frames,
+           r.first_ms, r.mean_ms, r.p95_ms, r.max_ms, r.mean_ms > 0 ? 1000.0 / r.mean_ms : 0.0);
+    fflush(stdout);
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every scenario folder under root (sorted), or root itself. */
+static int bench_play(const char *root, size_t frames, int w, int h) {
+    if (has_scenario(root)) return play_one(root, frames, w, h);
+    DIR *dp = opendir(root);
+    if (!dp) {
+        fprintf(stderr, "crisim bench view: cannot open %s: %s\n", root, strerror(errno));
+        return 1;
+    }
+    char *names[256];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(dp)) != NULL && n < 256) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", root, de->d_name);
+        if (de->d_name[0] != '.' && has_scenario(p) && (names[n] = strdup(p)) != NULL) n++;
+    }
+    closedir(dp);
+    qsort(names, n, sizeof *names, cmp_str);
+    int rc = n ? 0 : 1;
+    if (!n) fprintf(stderr, "crisim bench view: no scenario folder under %s\n", root);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0) rc = play_one(names[i], frames, w, h);
+        free(names[i]);
+    }
+    return rc;
 }
 
 static int parse_count(const char *s, size_t lo, size_t hi, size_t *out) {
@@ -87,6 +153,9 @@ static int parse_count(const char *s, size_t lo, size_t hi, size_t *out) {
 
 int cmd_bench_view(int argc, char **argv) {
     cxv_bench_opts o = cxv_bench_opts_default();
+    int play = 0, play_w = 1280, play_h = 720;
+    size_t play_frames = 600;
+    const char *play_root = "scenarios";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -96,12 +165,18 @@ int cmd_bench_view(int argc, char **argv) {
             o.keep = 1;
         } else if (!strcmp(a, "--no-frame")) {
             o.frame = 0;
+        } else if (!strcmp(a, "--play")) {
+            play = 1;
         } else if (!strcmp(a, "--rows") || !strcmp(a, "--assets") || !strcmp(a, "--seeks") ||
-                   !strcmp(a, "--dir")) {
+                   !strcmp(a, "--dir") || !strcmp(a, "--scenarios") || !strcmp(a, "--frames") ||
+                   !strcmp(a, "--size")) {
             if (i + 1 >= argc) return cli_usage_error("bench view", "%s needs a value", a);
             const char *val = argv[++i];
             int bad = 0;
-            if (!strcmp(a, "--rows")) bad = parse_count(val, 1, 100000000, &o.rows);
+            if (!strcmp(a, "--scenarios")) play_root = val;
+            else if (!strcmp(a, "--frames")) bad = parse_count(val, 2, 1000000, &play_frames);
+            else if (!strcmp(a, "--size")) bad = parse_size(val, &play_w, &play_h);
+            else if (!strcmp(a, "--rows")) bad = parse_count(val, 1, 100000000, &o.rows);
             else if (!strcmp(a, "--assets")) bad = parse_count(val, 27, 10000000, &o.assets);
             else if (!strcmp(a, "--seeks")) bad = parse_count(val, 1, 1000000, &o.seeks);
             else o.dir = val;
@@ -110,6 +185,7 @@ int cmd_bench_view(int argc, char **argv) {
             return cli_usage_error("bench view", "unknown argument '%s'", a);
         }
     }
+    if (play) return bench_play(play_root, play_frames, play_w, play_h);
     cxv_bench_result r;
     char err[600] = "";
     cx_status st = cxv_bench_run(&o, &r, err, sizeof err);

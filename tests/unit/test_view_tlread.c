@@ -193,37 +193,150 @@ static void test_tlread_last_line_without_newline_is_kept_when_complete(void **s
     free(path);
 }
 
-static void test_tlread_reports_corrupt_rows_with_line_and_column(void **state) {
-    (void)state;
-    char *path = tmp_write(HEADER "0,,run,x,,,start,0,,0,0,\n"
-                                  "abc,,asset,A,DE,power,failed,0,,0,0,\n"
-                                  "10,,asset,A,DE,power,failed,zero,,0,0,\n");
+/* Asserts the reader's warning for path is exactly "path" + rest. */
+static void assert_warning(const cxv_timeline *tl, const char *path, const char *rest) {
+    char want[1024];
+    snprintf(want, sizeof want, "%s%s", path, rest);
+    assert_string_equal(cxv_timeline_warning(tl), want);
+}
+
+static void assert_message(const char *msg, const char *path, const char *rest) {
+    char want[1024];
+    snprintf(want, sizeof want, "%s%s", path, rest);
+    assert_string_equal(msg, want);
+}
+
+/* content loads with `rows` rows and exactly the warning "path" + rest. */
+static void expect_warning(const char *content, size_t rows, const char *rest) {
+    char *path = tmp_write(content);
+    cxv_timeline *tl = open_ok(path, NULL);
+    assert_int_equal(cxv_timeline_rows(tl), rows);
+    assert_warning(tl, path, rest);
+    cxv_timeline_close(tl);
+    remove(path);
+    free(path);
+}
+
+/* content does not load; the first message is exactly "path" + rest. */
+static void expect_error(const char *content, const char *rest) {
+    char *path = tmp_write(content);
     char *msg = open_fail(path, CX_EINPUT);
-    char want[512];
-    snprintf(want, sizeof want, "%s:3:1: column 't': 'abc' is not an integer", path);
-    assert_non_null(strstr(msg, want));
+    assert_message(msg, path, rest);
     free(msg);
-    /* the second error: 'value' starts at column 1 + len("10,,asset,A,DE,power,failed,") */
+    remove(path);
+    free(path);
+}
+
+static void test_tlread_corrupt_row_keeps_the_rows_before_it_with_a_warning(void **state) {
+    (void)state;
+    /* 'value' starts at column 1 + len("10,,asset,A,DE,power,failed,") */
+    expect_warning(HEADER "0,,run,x,,,start,0,,0,0,\n"
+                          "5,,asset,A,DE,power,degraded,0.5,,0,0,\n"
+                          "10,,asset,A,DE,power,failed,zero,,0,0,\n"
+                          "abc,,asset,A,DE,power,failed,0,,0,0,\n"
+                          "20,,asset,A,DE,power,working,1,,0,0,\n",
+                   2, ":4:29: column 'value': 'zero' is not a number (expected operability in "
+                      "[0,1]); reading stopped there: the 2 rows before it are shown");
+}
+
+static void test_tlread_corrupt_first_row_is_an_error(void **state) {
+    (void)state;
+    char *path = tmp_write(HEADER "abc,,asset,A,DE,power,failed,0,,0,0,\n"
+                                  "10,,asset,A,DE,power,failed,zero,,0,0,\n");
     cx_diags *d = NULL;
     cxv_timeline *tl = NULL;
     cx_diags_create(&d);
     assert_int_equal(cxv_timeline_open(path, NULL, &tl, d), CX_EINPUT);
-    assert_int_equal(cx_diags_count(d), 2);
-    snprintf(want, sizeof want, "%s:4:29: column 'value': 'zero' is not a number", path);
-    assert_non_null(strstr(cx_diags_get(d, 1), want));
+    assert_null(tl);
+    assert_int_equal(cx_diags_count(d), 1); /* reading stops at the first error */
+    assert_message(cx_diags_get(d, 0), path,
+                   ":2:1: column 't': 'abc' is not an integer (expected seconds from T0)");
     cx_diags_destroy(d);
     remove(path);
     free(path);
 }
 
-static void test_tlread_rejects_rows_out_of_time_order(void **state) {
+static void test_tlread_rows_out_of_time_order_stop_the_reading(void **state) {
     (void)state;
-    char *path = tmp_write(HEADER "10,,asset,A,DE,power,failed,0,,0,0,\n5,,asset,A,DE,power,working,1,,0,0,\n");
+    expect_warning(HEADER "10,,asset,A,DE,power,failed,0,,0,0,\n5,,asset,A,DE,power,working,1,,0,0,\n",
+                   1, ":3:1: column 't': 5 is earlier than the previous row's 10 (expected rows "
+                      "in time order); reading stopped there: the 1 row before it is shown");
+}
+
+/* Binary junk in a cell: the message quotes at most 40 bytes, control bytes as '?'. */
+static void test_tlread_messages_quote_junk_cells_short_and_printable(void **state) {
+    (void)state;
+    char content[512];
+    snprintf(content, sizeof content, HEADER "\x01\x7f%s\x1b,,asset,A,DE,power,failed,0,,0,0,\n",
+             "0123456789012345678901234567890123456789");
+    expect_error(content, ":2:1: column 't': '??01234567890123456789012345678901234567...' is not "
+                          "an integer (expected seconds from T0)");
+    /* a cut never splits a UTF-8 character: 39 ASCII bytes, then a 2-byte 'é' across byte 40 */
+    snprintf(content, sizeof content, HEADER "0,,asset,A,DE,power,failed,%s\xC3\xA9x,,0,0,\n",
+             "012345678901234567890123456789012345678");
+    expect_error(content, ":2:28: column 'value': '012345678901234567890123456789012345678...' is "
+                          "not a number (expected operability in [0,1])");
+}
+
+static void test_tlread_broken_quoting_is_located_at_its_byte(void **state) {
+    (void)state;
+    expect_warning(HEADER "0,,run,x,,,start,0,,0,0,\n"
+                          "10,,asset,A,DE,power,failed,0,,0,0,\"multi\nline\"x\n",
+                   1, ":4:6: malformed quoting (a quote inside an unquoted field, or text after "
+                      "a closing quote; expected RFC 4180 CSV); reading stopped there: the 1 "
+                      "row before it is shown");
+    expect_error(HEADER "10,,asset,A,D\"E,power,failed,0,,0,0,\n",
+                 ":2:14: malformed quoting (a quote inside an unquoted field, or text after "
+                 "a closing quote; expected RFC 4180 CSV)");
+}
+
+static void test_tlread_binary_junk_is_an_error_naming_the_header(void **state) {
+    (void)state;
+    static const char junk[] = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01";
+    char path[256];
+    snprintf(path, sizeof path, "/tmp/cx-test-tlread-junk-%ld.csv", (long)getpid());
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(junk, 1, sizeof junk - 1, f);
+    fclose(f);
     char *msg = open_fail(path, CX_EINPUT);
-    assert_non_null(strstr(msg, ":3:1: column 't': 5 is earlier than the previous row's 10"));
+    assert_message(msg, path, ":1:1: column 't': missing from the header, and so are 'kind', 'entity', "
+                              "'state', 'value' (expected a crisim timeline: t,time,kind,entity,region,"
+                              "sector,state,value,cause,cross_border,depth,text)");
     free(msg);
     remove(path);
-    free(path);
+}
+
+/* From memory, the same bytes give the same rows and the same messages as from a file. */
+static void test_tlread_open_mem_reads_like_a_file(void **state) {
+    (void)state;
+    const char *src = CX_TEST_DATA "/view-small/run/timeline.csv";
+    FILE *f = fopen(src, "rb");
+    assert_non_null(f);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_true(n > 0 && n < sizeof buf);
+    cxv_timeline *a = open_ok(src, NULL), *b = NULL;
+    cx_diags *d = NULL;
+    cx_diags_create(&d);
+    assert_int_equal(cxv_timeline_open_mem("mem.csv", buf, n, NULL, &b, d), CX_OK);
+    assert_int_equal(cxv_timeline_rows(b), cxv_timeline_rows(a));
+    for (size_t i = 0; i < cxv_timeline_rows(a); i++) {
+        assert_int_equal(cxv_timeline_row(b, i)->t, cxv_timeline_row(a, i)->t);
+        assert_string_equal(cxv_row_text(b, cxv_timeline_row(b, i)), cxv_row_text(a, cxv_timeline_row(a, i)));
+    }
+    size_t added = 9;
+    assert_int_equal(cxv_timeline_follow(b, &added, d), CX_OK); /* nothing to follow */
+    assert_int_equal(added, 0);
+    cxv_timeline_close(a);
+    cxv_timeline_close(b);
+    static const char bad[] = "t,kind,entity,state,value\n1,asset,A,failed,x\n";
+    assert_int_equal(cxv_timeline_open_mem("mem.csv", bad, sizeof bad - 1, NULL, &b, d), CX_EINPUT);
+    assert_null(b);
+    assert_string_equal(cx_diags_get(d, 0), "mem.csv:2:18: column 'value': 'x' is not a number "
+                                            "(expected operability in [0,1])");
+    cx_diags_destroy(d);
 }
 
 static void test_tlread_rejects_a_file_that_is_not_a_timeline(void **state) {
@@ -248,10 +361,12 @@ static void test_tlread_counts_lines_across_bom_crlf_and_quoted_newlines(void **
                            "0,,inject,M1,,,message,0,,0,0,\"two\r\nlines\"\r\n"
                            "\r\n"
                            "5,,asset,A,DE,power,failed,0,,2,0,\r\n");
-    char *msg = open_fail(path, CX_EINPUT);
+    cxv_timeline *tl = open_ok(path, NULL);
+    assert_int_equal(cxv_timeline_rows(tl), 1);
     /* header 1, inject 2-3, blank 4, bad cross_border on line 5 at column 31 */
-    assert_non_null(strstr(msg, ":5:31: column 'cross_border': '2' is not 0 or 1"));
-    free(msg);
+    assert_warning(tl, path, ":5:31: column 'cross_border': '2' is not 0 or 1; reading stopped "
+                             "there: the 1 row before it is shown");
+    cxv_timeline_close(tl);
     remove(path);
     free(path);
 }
@@ -307,6 +422,33 @@ static void test_tlread_follow_reads_rows_appended_later(void **state) {
     cxv_state_free(&st);
     cxv_timeline_close(tl);
     remove(moved);
+    free(path);
+}
+
+/* Lines ended by CR alone (libcsv ends records there): following reads them as a whole read does
+ * (found by fuzz_timeline: following read none, waiting for a LF). */
+static void test_tlread_cr_only_lines_are_followed_like_a_whole_read(void **state) {
+    (void)state;
+    static const char rows[] = "t,kind,entity,state,value\r0,run,x,start,0\r10,asset,A,failed,0\r";
+    char *path = tmp_write(rows);
+    cxv_timeline *whole = open_ok(path, NULL);
+    assert_int_equal(cxv_timeline_rows(whole), 2);
+    cxv_timeline_close(whole);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(rows, 1, 30, f); /* the header and half of the first row */
+    fclose(f);
+    cxv_open_opts o = cxv_open_opts_default();
+    o.follow = 1;
+    cxv_timeline *tl = open_ok(path, &o);
+    assert_int_equal(cxv_timeline_rows(tl), 0);
+    tmp_append(path, rows + 30);
+    size_t added = 0;
+    assert_int_equal(cxv_timeline_follow(tl, &added, NULL), CX_OK);
+    assert_int_equal(added, 2);
+    assert_int_equal(cxv_timeline_last_t(tl), 10);
+    cxv_timeline_close(tl);
+    remove(path);
     free(path);
 }
 
@@ -424,12 +566,18 @@ int main(void) {
         cmocka_unit_test(test_tlread_truncated_last_line_is_a_warning),
         cmocka_unit_test(test_tlread_unterminated_quote_at_end_is_a_warning),
         cmocka_unit_test(test_tlread_last_line_without_newline_is_kept_when_complete),
-        cmocka_unit_test(test_tlread_reports_corrupt_rows_with_line_and_column),
-        cmocka_unit_test(test_tlread_rejects_rows_out_of_time_order),
+        cmocka_unit_test(test_tlread_corrupt_row_keeps_the_rows_before_it_with_a_warning),
+        cmocka_unit_test(test_tlread_corrupt_first_row_is_an_error),
+        cmocka_unit_test(test_tlread_rows_out_of_time_order_stop_the_reading),
+        cmocka_unit_test(test_tlread_messages_quote_junk_cells_short_and_printable),
+        cmocka_unit_test(test_tlread_broken_quoting_is_located_at_its_byte),
+        cmocka_unit_test(test_tlread_binary_junk_is_an_error_naming_the_header),
+        cmocka_unit_test(test_tlread_open_mem_reads_like_a_file),
         cmocka_unit_test(test_tlread_rejects_a_file_that_is_not_a_timeline),
         cmocka_unit_test(test_tlread_counts_lines_across_bom_crlf_and_quoted_newlines),
         cmocka_unit_test(test_tlread_accepts_semicolons_and_reordered_columns),
         cmocka_unit_test(test_tlread_follow_reads_rows_appended_later),
+        cmocka_unit_test(test_tlread_cr_only_lines_are_followed_like_a_whole_read),
         cmocka_unit_test(test_tlread_follow_rebuilds_snapshots_when_entities_multiply),
         cmocka_unit_test(test_tlread_missing_file_is_an_io_error),
         cmocka_unit_test(test_tlread_reads_back_every_text_the_writer_quotes),

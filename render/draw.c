@@ -1011,17 +1011,63 @@ static void people_text(double p, char *buf, size_t n) { cxv_format_people(p, bu
 
 /* Region labels sit just below the region's point, where assets placed at the point (the default
  * position) and small-state dots stay visible above them. */
+/* Region labels are placed hardest hit first (then most populous), each below its point or, when
+ * that box would overlap a label already placed, above, right or left of it; a label that fits
+ * nowhere goes below anyway when its region has people without service, and is left out otherwise
+ * (its country's fill still shows it). Beyond MAX_PLACED labels no overlap is checked. */
+#define MAX_PLACED 256
+
+static int rect_overlap(const SDL_Rect *a, const SDL_Rect *b) {
+    return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
 static void draw_region_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
     const cx_scenario *sc = cxv_view_scenario(v);
-    for (uint32_t r = 0; r < sc->nregions; r++) {
-        double sh = cxv_view_region_share(v, r);
+    uint32_t order[MAX_PLACED];
+    double share[MAX_PLACED];
+    uint32_t n = sc->nregions < MAX_PLACED ? sc->nregions : MAX_PLACED;
+    for (uint32_t r = 0; r < n; r++) { /* insertion sort: a few dozen regions */
+        share[r] = cxv_view_region_share(v, r);
+        uint32_t i = r;
+        while (i > 0) {
+            uint32_t o = order[i - 1];
+            int before = share[r] > share[o] ||
+                         (share[r] == share[o] && sc->regions[r].population > sc->regions[o].population);
+            if (!before) break;
+            order[i] = o;
+            i--;
+        }
+        order[i] = r;
+    }
+    SDL_Rect placed[MAX_PLACED];
+    uint32_t np = 0;
+    int h = TTF_FontHeight(g->bold), gap = iround(8 * s);
+    for (uint32_t k = 0; k < sc->nregions; k++) {
+        uint32_t r = k < n ? order[k] : k;
+        double sh = k < n ? share[r] : cxv_view_region_share(v, r);
         char buf[64];
         if (sh >= 0.0005) snprintf(buf, sizeof buf, "%s %.0f%%", sc->regions[r].code, 100 * sh + 0.4999);
         else snprintf(buf, sizeof buf, "%s", sc->regions[r].code);
         float x, y;
         cxv_proj_forward(&ui->proj, sc->regions[r].lon, sc->regions[r].lat, &x, &y);
-        int w = text_w(g->bold, buf);
-        label_box(g, g->bold, buf, (int)x - w / 2, (int)y + iround(8 * s), C_TEXT);
+        int w = text_w(g->bold, buf), cx = (int)x, cy = (int)y;
+        const int at[4][2] = {{cx - w / 2, cy + gap},
+                              {cx - w / 2, cy - gap - h},
+                              {cx + gap, cy - h / 2},
+                              {cx - gap - w, cy - h / 2}};
+        int chosen = -1;
+        for (int c = 0; c < 4 && chosen < 0 && k < n; c++) {
+            SDL_Rect box = {at[c][0] - 3, at[c][1] - 1, w + 6, h + 2};
+            int free_ = 1;
+            for (uint32_t j = 0; j < np && free_; j++) free_ = !rect_overlap(&box, &placed[j]);
+            if (free_) chosen = c;
+        }
+        if (chosen < 0) {
+            if (k < n && sh < 0.0005) continue;
+            chosen = 0;
+        }
+        if (k < n) placed[np++] = (SDL_Rect){at[chosen][0] - 3, at[chosen][1] - 1, w + 6, h + 2};
+        label_box(g, g->bold, buf, at[chosen][0], at[chosen][1], C_TEXT);
     }
 }
 

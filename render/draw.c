@@ -1021,8 +1021,11 @@ static int rect_overlap(const SDL_Rect *a, const SDL_Rect *b) {
     return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
 }
 
-static void draw_region_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, double s) {
+static SDL_Rect legend_box(const cxv_gfx *g, const cxv_layout *L, const cxv_ui *ui);
+
+static void draw_region_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, const cxv_layout *L) {
     const cx_scenario *sc = cxv_view_scenario(v);
+    double s = L->s;
     uint32_t order[MAX_PLACED];
     double share[MAX_PLACED];
     uint32_t n = sc->nregions < MAX_PLACED ? sc->nregions : MAX_PLACED;
@@ -1039,8 +1042,9 @@ static void draw_region_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, 
         }
         order[i] = r;
     }
-    SDL_Rect placed[MAX_PLACED];
+    SDL_Rect placed[MAX_PLACED + 1];
     uint32_t np = 0;
+    placed[np++] = legend_box(g, L, ui); /* drawn later, over the map */
     int h = TTF_FontHeight(g->bold), gap = iround(8 * s);
     for (uint32_t k = 0; k < sc->nregions; k++) {
         uint32_t r = k < n ? order[k] : k;
@@ -1196,13 +1200,22 @@ static void draw_ipcr_banner(cxv_gfx *g, cxv_view *v, const cxv_layout *L) {
     }
 }
 
+/* Where the legend goes: the lower left corner of the map (region labels keep clear of it). */
+static SDL_Rect legend_box(const cxv_gfx *g, const cxv_layout *L, const cxv_ui *ui) {
+    double s = L->s;
+    int lh = TTF_FontLineSkip(g->small);
+    int resp = !ui->hide_response && g->resp.nunits;
+    int pad = iround(8 * s), w = iround(214 * s), h = pad * 2 + lh * (4 + 2 * resp) + iround(30 * s);
+    return (SDL_Rect){L->map.x + iround(10 * s), L->map.y + L->map.h - h - iround(10 * s), w, h};
+}
+
 static void draw_legend(cxv_gfx *g, const cxv_layout *L, const cxv_ui *ui) {
     double s = L->s;
     static const char *const names[4] = {"working", "degraded", "failed", "repairing"};
     int lh = TTF_FontLineSkip(g->small);
     int resp = !ui->hide_response && g->resp.nunits, trust = ui->layer_trust;
-    int pad = iround(8 * s), w = iround(214 * s), h = pad * 2 + lh * (4 + 2 * resp) + iround(30 * s);
-    SDL_Rect box = {L->map.x + iround(10 * s), L->map.y + L->map.h - h - iround(10 * s), w, h};
+    int pad = iround(8 * s);
+    SDL_Rect box = legend_box(g, L, ui);
     fill_rect(g->r, box, (SDL_Color){255, 255, 255, 215});
     int x = box.x + pad, y = box.y + pad;
     for (int i = 0; i < 4; i++) {
@@ -1231,7 +1244,7 @@ static void draw_legend(cxv_gfx *g, const cxv_layout *L, const cxv_ui *ui) {
     }
     text(g, g->small, trust ? "public trust (T)" : "people without service", x, y, C_TEXT, LEFT);
     y += lh + iround(2 * s);
-    int bw = w - 2 * pad, bh = iround(9 * s);
+    int bw = box.w - 2 * pad, bh = iround(9 * s);
     for (int i = 0; i < bw; i++) {
         double f = (double)i / (bw - 1);
         set_color(g->r, trust ? trust_color(f) : share_color(f));
@@ -1789,7 +1802,7 @@ cx_status cxv_draw_frame(cxv_gfx *g, cxv_view *v, const cxv_layout *L, cxv_ui *u
     draw_network(g, v, ui, L);
     draw_asset_labels(g, v, ui, L->s);
     draw_response(g, v, ui, L->s);
-    draw_region_labels(g, v, ui, L->s);
+    draw_region_labels(g, v, ui, L);
     draw_selected(g, v, ui, L->s);
     draw_legend(g, L, ui);
     draw_ipcr_banner(g, v, L);

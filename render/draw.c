@@ -97,6 +97,8 @@ static void map_layer_free(map_layer *ml) {
 }
 
 struct cxv_gfx {
+    SDL_Rect alabel[12]; /* this frame's asset name labels, which region labels keep clear of */
+    int nalabel;
     SDL_Renderer *r;
     TTF_Font *body, *small, *bold, *title;
     int size_body; /* point size the fonts are set to */
@@ -934,6 +936,7 @@ static void draw_asset_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, d
     const cx_scenario *sc = cxv_view_scenario(v);
     float rad = cxv_asset_radius(v, s);
     size_t affected = 0;
+    g->nalabel = 0;
     for (uint32_t a = 0; a < sc->nassets && affected <= 12; a++) affected += cxv_view_asset(v, a).st != CXV_ST_WORKING;
     if (affected == 0 || affected > 12) return;
     for (uint32_t a = 0; a < sc->nassets; a++) {
@@ -941,8 +944,11 @@ static void draw_asset_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, d
         if (av.st == CXV_ST_WORKING) continue;
         float x, y;
         cxv_asset_screen(ui, v, a, &x, &y);
-        label_box(g, g->small, cxv_view_asset_name(v, a), (int)(x + rad + 5 * s),
-                  (int)(y - TTF_FontHeight(g->small) / 2), C_TEXT);
+        const char *name = cxv_view_asset_name(v, a);
+        int lx = (int)(x + rad + 5 * s), ly = (int)(y - TTF_FontHeight(g->small) / 2);
+        label_box(g, g->small, name, lx, ly, C_TEXT);
+        if (g->nalabel < 12)
+            g->alabel[g->nalabel++] = (SDL_Rect){lx - 3, ly - 1, text_w(g->small, name) + 6, TTF_FontHeight(g->small) + 2};
     }
 }
 
@@ -1042,9 +1048,10 @@ static void draw_region_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, 
         }
         order[i] = r;
     }
-    SDL_Rect placed[MAX_PLACED + 1];
+    SDL_Rect placed[MAX_PLACED + 13];
     uint32_t np = 0;
     placed[np++] = legend_box(g, L, ui); /* drawn later, over the map */
+    for (int i = 0; i < g->nalabel; i++) placed[np++] = g->alabel[i];
     int h = TTF_FontHeight(g->bold), gap = iround(8 * s);
     for (uint32_t k = 0; k < sc->nregions; k++) {
         uint32_t r = k < n ? order[k] : k;

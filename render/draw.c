@@ -97,8 +97,10 @@ static void map_layer_free(map_layer *ml) {
 }
 
 struct cxv_gfx {
-    SDL_Rect alabel[12]; /* this frame's asset name labels, which region labels keep clear of */
-    int nalabel;
+    SDL_Rect alabel[12]; /* this frame's asset name labels and unit-count badges (the first 48), */
+    int nalabel;         /* which region labels keep clear of */
+    SDL_Rect badge[48];
+    int nbadge;
     SDL_Renderer *r;
     TTF_Font *body, *small, *bold, *title;
     int size_body; /* point size the fonts are set to */
@@ -1048,10 +1050,11 @@ static void draw_region_labels(cxv_gfx *g, const cxv_view *v, const cxv_ui *ui, 
         }
         order[i] = r;
     }
-    SDL_Rect placed[MAX_PLACED + 13];
+    SDL_Rect placed[MAX_PLACED + 61];
     uint32_t np = 0;
     placed[np++] = legend_box(g, L, ui); /* drawn later, over the map */
     for (int i = 0; i < g->nalabel; i++) placed[np++] = g->alabel[i];
+    for (int i = 0; i < g->nbadge; i++) placed[np++] = g->badge[i];
     int h = TTF_FontHeight(g->bold), gap = iround(8 * s);
     for (uint32_t k = 0; k < sc->nregions; k++) {
         uint32_t r = k < n ? order[k] : k;
@@ -1106,6 +1109,7 @@ float cxv_incident_radius(double need, double s) {
 }
 
 static void draw_response(cxv_gfx *g, cxv_view *v, const cxv_ui *ui, double s) {
+    g->nbadge = 0;
     if (ui->hide_response) return;
     const cxv_timeline *tl = cxv_view_timeline(v);
     const cx_scenario *sc = cxv_view_scenario(v);
@@ -1161,6 +1165,7 @@ static void draw_response(cxv_gfx *g, cxv_view *v, const cxv_ui *ui, double s) {
             fill_rect(g->r, (SDL_Rect){rc.x - 1, rc.y - 1, rc.w + 2, rc.h + 2}, C_WHITE);
             fill_rect(g->r, rc, cxv_pool_color(pool));
             text(g, g->bold, buf, rc.x + iround(6 * s), rc.y + iround(2 * s), C_WHITE, LEFT);
+            if (g->nbadge < 48) g->badge[g->nbadge++] = rc;
             bx += (float)(rc.w + iround(4 * s));
         }
     }

@@ -18,6 +18,7 @@
 #define PROFILE_N 480
 
 struct cxv_view {
+    unsigned reloads; /* times follow mode reopened a replaced or truncated timeline */
     cxv_timeline *tl;
     cx_scenario *sc;
     cxv_map map;
@@ -326,10 +327,13 @@ static cx_status follow_reload(cxv_view *v, size_t *added, cx_diags *diags) {
     cxv_view old = *v;
     *v = *nv;
     *nv = old;
+    v->reloads = old.reloads + 1;
     cxv_view_close(nv);
     if (added) *added = cxv_timeline_rows(v->tl) ? cxv_timeline_rows(v->tl) : 1;
     return cxv_view_seek(v, now < v->t_end ? now : v->t_end);
 }
+
+unsigned cxv_view_reloads(const cxv_view *v) { return v->reloads; }
 
 cx_status cxv_view_follow(cxv_view *v, size_t *added, cx_diags *diags) {
     if (cxv_timeline_replaced(v->tl)) return follow_reload(v, added, diags);

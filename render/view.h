@@ -48,6 +48,9 @@ cx_status cxv_view_seek(cxv_view *v, int64_t T);
 int64_t cxv_view_now(const cxv_view *v);
 /* Reads rows appended to a followed timeline; *added rows. */
 cx_status cxv_view_follow(cxv_view *v, size_t *added, cx_diags *diags);
+/* How many times cxv_view_follow reopened the timeline because its writer replaced or truncated
+ * it (rows, entities and their indices start afresh then). */
+unsigned cxv_view_reloads(const cxv_view *v);
 
 /* State of scenario asset a at the current instant. */
 typedef struct {

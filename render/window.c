@@ -335,8 +335,13 @@ cx_status cxv_window_run(cxv_view *v, const cxv_window_opts *o, char *err, size_
             int at_edge = cxv_view_now(v) >= cxv_timeline_last_t(cxv_view_timeline(v));
             cx_diags *d = NULL;
             cx_diags_create(&d);
+            unsigned reloads = cxv_view_reloads(v);
             cx_status fs = cxv_view_follow(v, &added, d);
             if (fs != CX_OK && d && cx_diags_count(d)) status(&L, cx_diags_get(d, 0));
+            if (cxv_view_reloads(v) != reloads) { /* the exercise went back: indices start afresh */
+                L.ui.sel.kind = CXV_SEL_NONE;
+                status(&L, "the timeline was replaced (the exercise went back to a branch): reloaded");
+            }
             cx_diags_destroy(d);
             if (added) {
                 if (at_edge && !L.ui.playing) go(&L, (double)cxv_timeline_last_t(cxv_view_timeline(v)));

@@ -120,7 +120,9 @@ static void test_follow_reloads_a_timeline_replaced_by_a_new_file(void **state) 
     assert_int_equal(cxv_view_seek(v, t_of(fx, fx->n - 1)), CX_OK);
     /* the exercise goes back to a branch: a shorter file takes the old one's name */
     write_lines(fx, 4, 1);
+    assert_int_equal(cxv_view_reloads(v), 0);
     assert_true(follow(v) > 0);
+    assert_int_equal(cxv_view_reloads(v), 1);
     assert_int_equal(rows(v), 3);
     assert_true(cxv_view_now(v) <= cxv_view_t_end(v)); /* the instant shown is within the new run */
     /* and it goes on growing from there */

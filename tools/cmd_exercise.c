@@ -699,6 +699,16 @@ static int apply_decisions(ex *e, const char *row, const char *id, int rewind) {
     return rc == 0 ? 0 : -2;
 }
 
+/* "; did you mean 'x'?" for the closest of the n names name_of(0..n-1) to word, or "". */
+static void did_you_mean(const char *word, const char *(*name_of)(int), int n, char *hint, size_t hn) {
+    const char *names[64];
+    if (n > 64) n = 64;
+    for (int i = 0; i < n; i++) names[i] = name_of(i);
+    const char *s = cxi_suggest(word, names, (size_t)n);
+    if (s) snprintf(hint, hn, "; did you mean '%s'?", s);
+    else if (hn) hint[0] = '\0';
+}
+
 /* Builds the decisions.csv row of a `decide` command (id X<n+1>, at the current time) into row;
  * returns the decision kind, or -1 after an error message. */
 static int decision_row(ex *e, char *args, const char *forced_kind, char *row, size_t rown,
@@ -716,11 +726,8 @@ static int decision_row(ex *e, char *args, const char *forced_kind, char *row, s
     }
     int k = cxi_decision_kind_parse(kind);
     if (k < 0) {
-        const char *names[CXI_DK_COUNT];
-        for (int i = 0; i < CXI_DK_COUNT; i++) names[i] = cxi_decision_kind_name(i);
-        const char *s = cxi_suggest(kind, names, CXI_DK_COUNT);
-        char hint[96] = "";
-        if (s) snprintf(hint, sizeof hint, "; did you mean '%s'?", s);
+        char hint[96];
+        did_you_mean(kind, cxi_decision_kind_name, CXI_DK_COUNT, hint, sizeof hint);
         return fail(e,
                     "decide: unknown decision kind '%s' (expected one of ipcr_escalate, "
                     "ipcr_deescalate, ipcr_set, art222, ucpm_request, accept_offer, "
@@ -761,11 +768,8 @@ static int decision_row(ex *e, char *args, const char *forced_kind, char *row, s
     if (k == CXI_DK_NOTIFY) {
         const char *clk = val[3][0] ? val[3] : val[1];
         if (cxi_clock_parse(clk) < 0) {
-            const char *names[CX_CLOCK_COUNT];
-            for (int i = 0; i < CX_CLOCK_COUNT; i++) names[i] = cxi_clock_name(i);
-            const char *s = cxi_suggest(clk, names, CX_CLOCK_COUNT);
-            char hint[80] = "";
-            if (s) snprintf(hint, sizeof hint, "; did you mean '%s'?", s);
+            char hint[96];
+            did_you_mean(clk, cxi_clock_name, CX_CLOCK_COUNT, hint, sizeof hint);
             return fail(e,
                         "decide notify: %s notification clock '%s' (expected value= one of "
                         "nis2_early_warning, nis2_notification, nis2_final_report, "

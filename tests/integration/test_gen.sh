@@ -2,24 +2,12 @@
 # test_gen.sh CRISIM SOURCE_DIR — `crisim gen`: generated scenarios are valid and run, links are
 # local, the same options give byte-identical files, options are honoured, bad usage is exit 2.
 set -u
+. "$(dirname "$0")/lib.sh" # before any cd: $0 may be relative
 
 bin=${1:?usage: test_gen.sh CRISIM SOURCE_DIR}
 work=$(mktemp -d "${TMPDIR:-/tmp}/test_gen.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-expect_rc() { # expect_rc WANT WHAT -- command...
-    local want=$1 what=$2 rc
-    shift 3
-    "$@" >"$work/out.txt" 2>"$work/err.txt"
-    rc=$?
-    if [ "$rc" = "$want" ]; then ok "$what (exit $rc)"; else
-        fail "$what: exit $rc, expected $want"
-        sed 's/^/    /' "$work/err.txt" | head -5 >&2
-    fi
-}
 rows() { echo $(($(wc -l <"$1") - 1)); }
 
 if ! "$bin" gen --help >/dev/null 2>&1; then
@@ -124,8 +112,4 @@ expect_rc 2 "--locality 0" -- "$bin" gen g7 --assets 3 --locality 0
 expect_rc 2 "no folder" -- "$bin" gen --assets 3
 [ ! -e g7 ] && ok "nothing written on bad usage" || fail "g7 was created"
 
-if [ "$failures" -gt 0 ]; then
-    echo "test_gen: $failures failure(s)" >&2
-    exit 1
-fi
-echo "test_gen: all passed"
+finish test_gen

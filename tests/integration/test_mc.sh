@@ -3,6 +3,7 @@
 # (and plots) for any -j, shards merged equal a single run, resume after kill -9 equals an
 # uninterrupted run.
 set -u
+. "$(dirname "$0")/lib.sh" # before any cd: $0 may be relative
 
 bin=${1:?usage: test_mc.sh CRISIM SOURCE_DIR}
 src=${2:?usage: test_mc.sh CRISIM SOURCE_DIR}
@@ -10,23 +11,6 @@ small="$src/tests/data/mc-small"
 work=$(mktemp -d "${TMPDIR:-/tmp}/test_mc.XXXXXX")
 trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work" || exit 1
-failures=0
-
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-same() { # same A B WHAT
-    if cmp -s "$1" "$2"; then ok "$3"; else fail "$3 ($1 and $2 differ)"; diff "$1" "$2" | head -5 >&2; fi
-}
-expect_rc() { # expect_rc WANT WHAT -- command...
-    local want=$1 what=$2 rc
-    shift 3
-    "$@" >"$work/out.txt" 2>"$work/err.txt"
-    rc=$?
-    if [ "$rc" = "$want" ]; then ok "$what (exit $rc)"; else
-        fail "$what: exit $rc, expected $want"
-        sed 's/^/    /' "$work/err.txt" | head -5 >&2
-    fi
-}
 
 if ! "$bin" mc --help >/dev/null 2>&1; then
     echo "FAIL: '$bin mc --help' does not work: is 'mc' in the command table of tools/main.c?" >&2
@@ -180,8 +164,4 @@ expect_rc 2 "bad scenario" -- "$bin" mc badsc -n 5 --out bad
 grep -q "links.csv:2" "$work/err.txt" && ok "bad scenario: located message" || fail "no located message: $(cat "$work/err.txt")"
 [ ! -e bad ] && [ ! -e bad.partial ] && ok "nothing written on bad input" || fail "output written on bad input"
 
-if [ "$failures" -gt 0 ]; then
-    echo "test_mc: $failures failure(s)" >&2
-    exit 1
-fi
-echo "test_mc: all passed"
+finish test_mc

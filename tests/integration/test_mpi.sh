@@ -3,13 +3,11 @@
 # R = 2 and 3, a shard, SIGTERM, and --resume on ranks. Skipped (exit 0, "SKIP") only when
 # `crisim mc --help` says crisim was built without MPI.
 set -u
+. "$(dirname "$0")/lib.sh" # before any cd: $0 may be relative
 
 bin=${1:?usage: test_mpi.sh CRISIM SOURCE_DIR}
 src=${2:?usage: test_mpi.sh CRISIM SOURCE_DIR}
 small="$src/tests/data/mc-small"
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
 
 help=$("$bin" mc --help 2>&1) || { echo "FAIL: '$bin mc --help' failed" >&2; exit 1; }
 if grep -q "^MPI: not built in" <<<"$help"; then
@@ -125,8 +123,4 @@ timeout 60 "$launcher" -np 3 "$bin" mc "$small" -n 0 >usage.out 2>usage.err
 [ "$(grep -c "crisim mc: -n '0'" usage.err)" = 1 ] && ok "a usage error is printed once" ||
     fail "usage error printed $(grep -c "crisim mc: -n '0'" usage.err) times"
 
-if [ "$failures" -gt 0 ]; then
-    echo "test_mpi: $failures failure(s)" >&2
-    exit 1
-fi
-echo "test_mpi: all passed"
+finish test_mpi

@@ -2,6 +2,7 @@
 # test_sweep.sh CRISIM SOURCE_DIR — `--set` and `crisim mc --sweep`: an override changes the metrics,
 # each sweep point equals a plain `mc --set` batch of that point, bad sweep files write nothing.
 set -u
+. "$(dirname "$0")/lib.sh" # before any cd: $0 may be relative
 
 bin=${1:?usage: test_sweep.sh CRISIM SOURCE_DIR}
 src=${2:?usage: test_sweep.sh CRISIM SOURCE_DIR}
@@ -10,21 +11,6 @@ data="$src/tests/data/sweep"
 work=$(mktemp -d "${TMPDIR:-/tmp}/test_sweep.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-failures=0
-
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-same() { if cmp -s "$1" "$2"; then ok "$3"; else fail "$3 ($1 and $2 differ)"; fi; }
-expect_rc() { # expect_rc WANT WHAT -- command...
-    local want=$1 what=$2 rc
-    shift 3
-    "$@" >"$work/out.txt" 2>"$work/err.txt"
-    rc=$?
-    if [ "$rc" = "$want" ]; then ok "$what (exit $rc)"; else
-        fail "$what: exit $rc, expected $want"
-        sed 's/^/    /' "$work/err.txt" | head -5 >&2
-    fi
-}
 
 expect_rc 0 "plain batch" -- "$bin" mc "$small" -n 8 -j2 --quiet --no-plots --out plain
 expect_rc 0 "batch with --set" -- "$bin" mc "$small" -n 8 -j2 --quiet --no-plots --set seed=7 --out set7
@@ -75,5 +61,4 @@ expect_rc 2 "sweep: no points" -- "$bin" mc "$small" -n 2 --quiet --sweep hdr.cs
 for d in bad1 bad2 bad3 bad4 bad5; do [ ! -e "$d" ] || fail "bad sweep wrote $d"; done
 expect_rc 2 "sweep with --resume" -- "$bin" mc "$small" -n 2 --quiet --resume --sweep "$data/points.csv" --out bad6
 
-if [ "$failures" -gt 0 ]; then echo "$failures failure(s)" >&2; exit 1; fi
-echo "all sweep checks passed"
+finish test_sweep

@@ -26,21 +26,28 @@ static void usage(FILE *f) {
             "\n"
             "For each size N: writes a scenario of N assets and L*N links with 'crisim gen' (into a\n"
             "temporary folder under DIR, removed afterwards), then, in a fresh process, loads it and\n"
-            "runs replicate 0 to the horizon R times (the fastest counts). Prints one line per size:\n"
+            "runs replicate 0 to the horizon R times: first on a new simulation (cx_sim_create),\n"
+            "then on the same one reset (cx_sim_reset), as each thread of 'crisim mc' does.\n"
+            "Prints one line per size:\n"
             "  engine=crisim bench=scale assets=N links=M regions=R injects=K gen_ms=... load_ms=...\n"
-            "  run_ms=... create_ms=... events=... assets_failed=... peak_rss_mb=...\n"
-            "  load_us_per_asset=... run_us_per_asset=... events_per_asset=... ns_per_event=...\n"
-            "run_ms covers creating the simulation (create_ms), running it to the horizon and reading\n"
-            "its metrics; ns_per_event is (run_ms - create_ms) per event processed. A last line\n"
-            "compares consecutive sizes A and B, as growth per tenfold increase in assets\n"
-            "((B/A)^(1/log10(B/A)) of each; run 10 means linear in assets, ns_per_event 1 flat):\n"
-            "  engine=crisim bench=scale summary=per_decade run=A-B:x,... events=A-B:x,...\n"
-            "  ns_per_event=A-B:x,...\n"
+            "  run_ms=... reset_ms=... fresh_run_ms=... create_ms=... events=... assets_failed=...\n"
+            "  peak_rss_mb=... load_us_per_asset=... run_us_per_asset=... events_per_asset=...\n"
+            "  ns_per_event=...\n"
+            "run_ms is the cost of a replicate in a batch: resetting the simulation (reset_ms),\n"
+            "running it to the horizon and reading its metrics, the fastest of runs 2..R.\n"
+            "fresh_run_ms is the same for the first run, which creates the simulation (create_ms)\n"
+            "instead, as 'crisim run' does. ns_per_event is (run_ms - reset_ms) per event\n"
+            "processed. A last line compares consecutive sizes A and B, as growth per tenfold\n"
+            "increase in assets ((B/A)^(1/log10(B/A)) of each; 10 means linear in assets,\n"
+            "ns_per_event 1 flat):\n"
+            "  engine=crisim bench=scale summary=per_decade run=A-B:x,... fresh_run=A-B:x,...\n"
+            "  events=A-B:x,... ns_per_event=A-B:x,...\n"
             "\n"
             "  --sizes LIST          comma-separated asset counts (default 1000,10000,100000)\n"
             "  --links-per-asset L   links per asset, 0 to 100 (default 3)\n"
             "  --seed S              generator seed (default 1)\n"
-            "  --reps R              runs of the replicate per size, the fastest kept (default 3)\n"
+            "  --reps R              runs of the replicate per size (default 3; with 1, run_ms\n"
+            "                        is the first run's)\n"
             "  --shuffle             assets.csv in a random order (crisim gen --shuffle):\n"
             "                        the same network, without the locality of the file\n"
             "  --cold                before each run, write over 256 MiB (not timed), so\n"
@@ -86,7 +93,7 @@ static double metric(const cx_metric *m, size_t n, const char *name) {
 
 /* What a child measured, sent to the parent through a pipe for the summary line. */
 typedef struct {
-    double run_ms, create_ms, events;
+    double run_ms, reset_ms, fresh_ms, create_ms, events;
 } size_result;
 
 /* The child: load + one replicate; prints the line and writes its size_result to fd. Returns the
@@ -114,17 +121,16 @@ static int load_and_run(const char *dir, const gen_counts *c, double gen_ms, uns
     cx_sim *sim = NULL;
     const cx_metric *m = NULL;
     size_t nm = 0;
-    /* The same replicate `reps` times; the fastest is kept (the others were slowed by the
-     * machine, not by the work, which is identical). */
-    double run_ms = INFINITY, create_ms = INFINITY;
+    /* The same replicate `reps` times: the first on a new simulation, the others on the same
+     * one reset, the fastest of which is kept (the others were slowed by the machine, not by the
+     * work, which is identical). */
+    double run_ms = INFINITY, reset_ms = INFINITY, fresh_ms = 0, create_ms = 0;
     size_t flush_n = (size_t)256 << 20;
     unsigned char *flush = cold ? malloc(flush_n) : NULL;
     for (unsigned r = 0; r < reps; r++) {
-        cx_sim_destroy(sim);
-        sim = NULL;
         if (flush) memset(flush, (int)r + 1, flush_n); /* evicts the scenario from every cache */
         double t2 = mc_now();
-        st = cx_sim_create(sc, &cfg, &sim);
+        st = r == 0 ? cx_sim_create(sc, &cfg, &sim) : cx_sim_reset(sim, &cfg);
         double t2b = mc_now();
         if (st == CX_OK) st = cx_sim_run(sim);
         if (st == CX_OK) st = cx_sim_metrics(sim, &m, &nm);
@@ -137,21 +143,32 @@ static int load_and_run(const char *dir, const gen_counts *c, double gen_ms, uns
             cx_scenario_destroy(sc);
             return 1;
         }
-        if (1e3 * (t3 - t2) < run_ms) run_ms = 1e3 * (t3 - t2), create_ms = 1e3 * (t2b - t2);
+        if (r == 0) {
+            fresh_ms = 1e3 * (t3 - t2);
+            create_ms = 1e3 * (t2b - t2);
+        } else if (1e3 * (t3 - t2) < run_ms) {
+            run_ms = 1e3 * (t3 - t2);
+            reset_ms = 1e3 * (t2b - t2);
+        }
+    }
+    if (reps == 1) {
+        run_ms = fresh_ms;
+        reset_ms = create_ms;
     }
     free(flush);
     double load_ms = 1e3 * (t1 - t0);
     double events = metric(m, nm, "events");
     printf("engine=crisim bench=scale assets=%" PRIu64 " links=%" PRIu64 " regions=%" PRIu32
-           " injects=%" PRIu64 " gen_ms=%.0f load_ms=%.1f run_ms=%.3f create_ms=%.3f events=%.0f"
-           " assets_failed=%.0f peak_rss_mb=%.1f load_us_per_asset=%.2f run_us_per_asset=%.2f"
-           " events_per_asset=%.3f ns_per_event=%.0f\n",
-           c->assets, c->links, c->regions, c->injects, gen_ms, load_ms, run_ms, create_ms, events,
-           metric(m, nm, "assets_failed"), mc_peak_rss_mb(), 1e3 * load_ms / (double)c->assets,
-           1e3 * run_ms / (double)c->assets, events / (double)c->assets,
-           events > 0 ? 1e6 * (run_ms - create_ms) / events : 0.0);
+           " injects=%" PRIu64 " gen_ms=%.0f load_ms=%.1f run_ms=%.3f reset_ms=%.3f"
+           " fresh_run_ms=%.3f create_ms=%.3f events=%.0f assets_failed=%.0f peak_rss_mb=%.1f"
+           " load_us_per_asset=%.2f run_us_per_asset=%.3f events_per_asset=%.3f"
+           " ns_per_event=%.0f\n",
+           c->assets, c->links, c->regions, c->injects, gen_ms, load_ms, run_ms, reset_ms, fresh_ms,
+           create_ms, events, metric(m, nm, "assets_failed"), mc_peak_rss_mb(),
+           1e3 * load_ms / (double)c->assets, 1e3 * run_ms / (double)c->assets,
+           events / (double)c->assets, events > 0 ? 1e6 * (run_ms - reset_ms) / events : 0.0);
     fflush(stdout);
-    size_result res = {run_ms, create_ms, events};
+    size_result res = {run_ms, reset_ms, fresh_ms, create_ms, events};
     if (write(fd, &res, sizeof res) != (ssize_t)sizeof res) {
         fprintf(stderr, "crisim bench scale: cannot pass the result to the parent: %s\n",
                 strerror(errno));
@@ -170,16 +187,16 @@ static double per_decade(double a, double b, uint64_t na, uint64_t nb) {
 
 /* The last line: each quantity's growth per tenfold increase in assets, size to next size. */
 static void print_summary(const uint64_t *sizes, const size_result *r, size_t n) {
-    static const char *const names[] = {"run", "events", "ns_per_event"};
+    static const char *const names[] = {"run", "fresh_run", "events", "ns_per_event"};
     printf("engine=crisim bench=scale summary=per_decade");
-    for (int q = 0; q < 3; q++) {
+    for (int q = 0; q < 4; q++) {
         printf(" %s=", names[q]);
         for (size_t i = 1; i < n; i++) {
             double v[2];
             for (int k = 0; k < 2; k++) {
                 const size_result *x = &r[i - 1 + (size_t)k];
-                double per_event = (x->run_ms - x->create_ms) / x->events;
-                v[k] = q == 0 ? x->run_ms : q == 1 ? x->events : per_event;
+                double per_event = (x->run_ms - x->reset_ms) / x->events;
+                v[k] = q == 0 ? x->run_ms : q == 1 ? x->fresh_ms : q == 2 ? x->events : per_event;
             }
             int ok = sizes[i] > sizes[i - 1] && v[0] > 0 && v[1] > 0;
             printf("%s%" PRIu64 "-%" PRIu64 ":%.2f", i > 1 ? "," : "", sizes[i - 1], sizes[i],

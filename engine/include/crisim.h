@@ -146,6 +146,11 @@ cx_sim_config cx_sim_config_default(void);
 /* Creates a simulation of `sc` (which must outlive it). Events of the scenario are scheduled. */
 cx_status cx_sim_create(const cx_scenario *sc, const cx_sim_config *cfg, cx_sim **out);
 void cx_sim_destroy(cx_sim *sim); /* NULL is a no-op */
+/* Puts sim back at T0 of its scenario as cx_sim_create(sc, cfg) would (same outputs, byte for
+ * byte), keeping its memory: what the last run touched is put back, which costs in proportion to
+ * that run rather than to the scenario's size. Observers are dropped. Works after a failed or
+ * unfinished run. On failure sim can only be destroyed. For batches of replicates on one thread. */
+cx_status cx_sim_reset(cx_sim *sim, const cx_sim_config *cfg);
 /* Message of the last failure on this handle ("" when none). */
 const char *cx_sim_errmsg(const cx_sim *sim);
 

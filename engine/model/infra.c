@@ -227,37 +227,65 @@ static cx_status shared_prep(const cx_scenario *csc, const cxi_infra_prep **out)
     return CX_OK;
 }
 
-cx_status cxi_infra_init(cx_sim *sim) {
+/* Initial states: cx_sim_create and cx_sim_reset must agree on them, so both use these. */
+static void asset_init(cxi_asset_state *s) {
+    memset(s, 0, sizeof *s);
+    s->cause_sup = -1;
+    s->cause_inj = -1;
+    s->repair_ev = CXI_EVENT_NONE;
+}
+
+static void link_init(cxi_link_state *L) {
+    memset(L, 0, sizeof *L);
+    L->ev = CXI_EVENT_NONE;
+    L->excl = -1;
+    L->flip_t = -1;
+}
+
+static void order_init(cxi_asset_order *o, uint32_t a) {
+    o->ord = a;
+    o->qver = 0;
+    o->nout = 0;
+}
+
+/* Allocates the per-asset and per-link arrays in sim->keep and puts them in their initial state. */
+static cx_status infra_alloc(cx_sim *sim) {
     const cx_scenario *sc = sim->sc;
     size_t na = sc->nassets ? sc->nassets : 1, nl = sc->nlinks ? sc->nlinks : 1;
     size_t nodes = (size_t)(sc->nregions ? sc->nregions : 1) * CX_SECTOR_COUNT;
+    cxi_arena *k = &sim->keep;
     cx_status st;
-    sim->links_on = sc->params.mode != CX_MODEL_IIM;
-    sim->as = cxi_arena_calloc(&sim->arena, na, sizeof *sim->as);
-    sim->upd = cxi_arena_calloc(&sim->arena, na, sizeof *sim->upd);
-    sim->qv = cxi_arena_calloc(&sim->arena, na, sizeof *sim->qv);
-    sim->ls = cxi_arena_calloc(&sim->arena, nl, sizeof *sim->ls);
-    sim->pair_nassets = cxi_arena_calloc(&sim->arena, nodes, sizeof *sim->pair_nassets);
-    if (!sim->as || !sim->upd || !sim->qv || !sim->ls || !sim->pair_nassets) return CX_ENOMEM;
+    sim->as = cxi_arena_alloc(k, na * sizeof *sim->as);
+    sim->upd = cxi_arena_calloc(k, na, sizeof *sim->upd);
+    sim->qv = cxi_arena_calloc(k, na, sizeof *sim->qv);
+    sim->ls = cxi_arena_alloc(k, nl * sizeof *sim->ls);
+    sim->ao = cxi_arena_alloc(k, na * sizeof *sim->ao);
+    sim->pair_nassets = cxi_arena_calloc(k, nodes, sizeof *sim->pair_nassets);
+    /* scratch: read only where written first (mark: compared with a stamp that only grows) */
+    sim->mark = cxi_arena_calloc(k, na, sizeof *sim->mark);
+    sim->stk = cxi_arena_alloc(k, na * sizeof *sim->stk);
+    sim->fset = cxi_arena_alloc(k, na * sizeof *sim->fset);
+    sim->bset = cxi_arena_alloc(k, na * sizeof *sim->bset);
+    sim->pool = cxi_arena_alloc(k, na * sizeof *sim->pool);
+    sim->m.dirty = cxi_arena_alloc(k, na * sizeof *sim->m.dirty);
+    sim->tlist = cxi_arena_alloc(k, na * sizeof *sim->tlist);
+    if (!sim->as || !sim->upd || !sim->qv || !sim->ls || !sim->ao || !sim->pair_nassets ||
+        !sim->mark || !sim->stk || !sim->fset || !sim->bset || !sim->pool || !sim->m.dirty ||
+        !sim->tlist)
+        return CX_ENOMEM;
     for (uint32_t a = 0; a < sc->nassets; a++) {
-        cxi_asset_state *s = &sim->as[a];
-        s->cause_sup = -1;
-        s->cause_inj = -1;
-        s->repair_ev = CXI_EVENT_NONE;
+        asset_init(&sim->as[a]);
+        order_init(&sim->ao[a], a);
         sim->pair_nassets[(size_t)sc->assets[a].region * CX_SECTOR_COUNT + sc->assets[a].sector]++;
     }
-    for (uint32_t l = 0; l < sc->nlinks; l++) {
-        sim->ls[l].ev = CXI_EVENT_NONE;
-        sim->ls[l].excl = -1;
-        sim->ls[l].flip_t = -1;
-    }
+    for (uint32_t l = 0; l < sc->nlinks; l++) link_init(&sim->ls[l]);
     const cxi_infra_prep *pr;
     if (sc->asset_slots) {
         if ((st = shared_prep(sc, &pr)) != CX_OK) return st;
     } else {
-        cxi_infra_prep *own = cxi_arena_alloc(&sim->arena, sizeof *own);
+        cxi_infra_prep *own = cxi_arena_alloc(k, sizeof *own);
         if (!own) return CX_ENOMEM;
-        if ((st = prep_build(sc, &sim->arena, own)) != CX_OK) return st;
+        if ((st = prep_build(sc, k, own)) != CX_OK) return st;
         pr = own;
     }
     sim->in_start = pr->in_start;
@@ -271,20 +299,78 @@ cx_status cxi_infra_init(cx_sim *sim) {
     sim->oe = pr->oe;
     sim->p_dep = pr->p_dep;
     sim->scc = pr->scc;
-    sim->ao = cxi_arena_calloc(&sim->arena, na, sizeof *sim->ao);
-    sim->mark = cxi_arena_calloc(&sim->arena, na, sizeof *sim->mark);
-    sim->stk = cxi_arena_calloc(&sim->arena, na, sizeof *sim->stk);
-    sim->fset = cxi_arena_calloc(&sim->arena, na, sizeof *sim->fset);
-    sim->bset = cxi_arena_calloc(&sim->arena, na, sizeof *sim->bset);
-    sim->pool = cxi_arena_calloc(&sim->arena, na, sizeof *sim->pool);
-    if (!sim->ao || !sim->mark || !sim->stk || !sim->fset || !sim->bset || !sim->pool)
-        return CX_ENOMEM;
-    for (uint32_t a = 0; a < sc->nassets; a++) sim->ao[a].ord = a;
+    sim->infra_ready = 1;
+    return CX_OK;
+}
+
+cx_status cxi_infra_init(cx_sim *sim) {
+    const cx_scenario *sc = sim->sc;
+    sim->links_on = sc->params.mode != CX_MODEL_IIM;
+    if (!sim->infra_ready) {
+        /* a fresh simulation, or a reset after a failed initialisation: start afresh */
+        cxi_arena_free(&sim->keep);
+        cxi_arena_init(&sim->keep);
+        cx_status st = infra_alloc(sim);
+        if (st != CX_OK) return st;
+    }
     sim->ord_next = sc->nassets;
     /* Safety net: the loop rule and the per-instant freeze make every instant settle, so an
      * instant that needs more updates than this is a bug, reported rather than spun on. */
     sim->guard_max = 1000 * ((uint64_t)sc->nassets + sc->nlinks) + 100000;
     return CX_OK;
+}
+
+/* What a run can change, and why the touched list (the assets refresh or apply saw) covers it:
+ * as[a], qv[a] and ao[a].ord/qver change only in refresh(a) and apply(a); ls[p] only for the
+ * incoming links of a refreshed asset and the outgoing links of one whose q changed
+ * (notify_links: a link may be left pending past the horizon, its dependent never refreshed).
+ * The loop rule changes ao[x].nout and ao[x].ord only for the ends of counted links, and a
+ * link counts only while its supplier's q is above 0, which only refresh(supplier) can make
+ * it: both ends are touched. upd[] holds updates pending at the end: it is cleared whole. */
+void cxi_infra_restore(cx_sim *sim) {
+    if (!sim->infra_ready) return;
+    for (uint32_t i = 0; i < sim->ntouched; i++) {
+        uint32_t a = sim->tlist[i];
+        asset_init(&sim->as[a]);
+        order_init(&sim->ao[a], a);
+        sim->qv[a] = 0;
+        for (uint32_t p = sim->in_start[a]; p < sim->in_start[a + 1]; p++) link_init(&sim->ls[p]);
+        for (uint32_t e = sim->out_start[a]; e < sim->out_start[a + 1]; e++)
+            link_init(&sim->ls[sim->oe[e].p]);
+    }
+    sim->ntouched = 0;
+    memset(sim->upd, 0, (size_t)(sim->sc->nassets ? sim->sc->nassets : 1) * sizeof *sim->upd);
+}
+
+void cxi_infra_keep(cx_sim *dst, const cx_sim *src) {
+    dst->keep = src->keep;
+    dst->infra_ready = src->infra_ready;
+    dst->tlist = src->tlist;
+    dst->ntouched = src->ntouched;
+    dst->as = src->as;
+    dst->upd = src->upd;
+    dst->qv = src->qv;
+    dst->ls = src->ls;
+    dst->ao = src->ao;
+    dst->pair_nassets = src->pair_nassets;
+    dst->mark = src->mark;
+    dst->stk = src->stk;
+    dst->fset = src->fset;
+    dst->bset = src->bset;
+    dst->pool = src->pool;
+    dst->stamp = src->stamp; /* mark[] holds older stamps: the stamp must only grow */
+    dst->m.dirty = src->m.dirty;
+    dst->in_start = src->in_start;
+    dst->in_links = src->in_links;
+    dst->in_sup = src->in_sup;
+    dst->out_start = src->out_start;
+    dst->out_links = src->out_links;
+    dst->out_dep = src->out_dep;
+    dst->link_pos = src->link_pos;
+    dst->ie = src->ie;
+    dst->oe = src->oe;
+    dst->p_dep = src->p_dep;
+    dst->scc = src->scc;
 }
 
 static int counted(const cx_sim *sim, uint32_t p) { return sim->ls[p].in; }
@@ -486,6 +572,7 @@ static cx_status notify_depth(cx_sim *sim, cx_time t, uint32_t a) {
 static cx_status refresh(cx_sim *sim, cx_time t, uint32_t a) {
     const cx_scenario *sc = sim->sc;
     cxi_asset_state *s = &sim->as[a];
+    cxi_infra_touch(sim, a);
     int64_t sum = s->d;
     int32_t best = s->d, top = -1;
     if (sim->links_on) {
@@ -623,6 +710,7 @@ static void cancel_repair(cx_sim *sim, cxi_asset_state *s) {
 static cx_status apply(cx_sim *sim, cx_time t, uint32_t a, uint32_t inject) {
     const cx_inject *j = &sim->sc->injects[inject];
     cxi_asset_state *s = &sim->as[a];
+    cxi_infra_touch(sim, a);
     switch (j->kind) {
     case CX_INJECT_CYBER:  /* repair counts from detection (hybrid.c) */
     case CX_INJECT_HAZARD: /* a targeted hazard damages like a damage inject */

@@ -63,7 +63,7 @@ cx_status cxi_metrics_init(cx_sim *sim) {
     sim->m.pair_int = cxi_arena_calloc(&sim->arena, n, sizeof(double));
     sim->m.pair_t = cxi_arena_calloc(&sim->arena, n, sizeof(cx_time));
     sim->m.region_hit = cxi_arena_calloc(&sim->arena, sc->nregions, 1);
-    sim->m.dirty = cxi_arena_calloc(&sim->arena, sc->nassets, sizeof(uint32_t));
+    /* m.dirty (nassets) is allocated with the asset model's arrays (cxi_infra_init) */
     if (!sim->m.pair_out || !sim->m.pair_int || !sim->m.pair_t || !sim->m.region_hit ||
         !sim->m.dirty)
         return CX_ENOMEM;

@@ -283,6 +283,17 @@ static cx_status setup(cx_sim *sim) {
     return cxi_msel_init(sim);
 }
 
+/* Fills a zeroed sim (keep aside) for a run of sc with cfg. */
+static cx_status init(cx_sim *sim, const cx_scenario *sc, const cx_sim_config *cfg) {
+    cxi_arena_init(&sim->arena);
+    sim->sc = sc;
+    sim->seed = cfg->seed;
+    sim->replicate = cfg->replicate;
+    sim->horizon = cfg->horizon < 0 ? sc->params.horizon : cfg->horizon;
+    sim->failed = CX_OK;
+    return setup(sim);
+}
+
 cx_status cx_sim_create(const cx_scenario *sc, const cx_sim_config *cfg, cx_sim **out) {
     if (!out) return CX_EINVAL;
     *out = NULL;
@@ -293,13 +304,8 @@ cx_status cx_sim_create(const cx_scenario *sc, const cx_sim_config *cfg, cx_sim 
     if (st != CX_OK) return st;
     cx_sim *sim = calloc(1, sizeof *sim);
     if (!sim) return CX_ENOMEM;
-    cxi_arena_init(&sim->arena);
-    sim->sc = sc;
-    sim->seed = cfg->seed;
-    sim->replicate = cfg->replicate;
-    sim->horizon = cfg->horizon < 0 ? sc->params.horizon : cfg->horizon;
-    sim->failed = CX_OK;
-    if ((st = setup(sim)) != CX_OK) {
+    cxi_arena_init(&sim->keep);
+    if ((st = init(sim, sc, cfg)) != CX_OK) {
         cx_sim_destroy(sim);
         return st;
     }
@@ -307,8 +313,8 @@ cx_status cx_sim_create(const cx_scenario *sc, const cx_sim_config *cfg, cx_sim 
     return CX_OK;
 }
 
-void cx_sim_destroy(cx_sim *sim) {
-    if (!sim) return;
+/* Frees everything but sim itself and sim->keep. */
+static void release(cx_sim *sim) {
     cxi_kernel_destroy(sim->k);
     if (sim->rng_repair) gsl_rng_free(sim->rng_repair);
     if (sim->rng_delay) gsl_rng_free(sim->rng_delay);
@@ -317,7 +323,32 @@ void cx_sim_destroy(cx_sim *sim) {
     cxi_resp_free(sim);
     cxi_hybrid_free(sim);
     cxi_arena_free(&sim->arena);
+}
+
+void cx_sim_destroy(cx_sim *sim) {
+    if (!sim) return;
+    release(sim);
+    cxi_arena_free(&sim->keep);
     free(sim);
+}
+
+cx_status cx_sim_reset(cx_sim *sim, const cx_sim_config *cfg) {
+    if (!sim) return CX_EINVAL;
+    cx_sim_config def = cx_sim_config_default();
+    if (!cfg) cfg = &def;
+    const cx_scenario *sc = sim->sc;
+    cxi_infra_restore(sim);
+    release(sim);
+    cx_sim kept = *sim; /* a few hundred bytes */
+    memset(sim, 0, sizeof *sim);
+    cxi_infra_keep(sim, &kept);
+    cx_status st = init(sim, sc, cfg);
+    if (st != CX_OK) {
+        sim->failed = st;
+        if (!sim->errmsg[0])
+            cxi_sim_fail(sim, st, "cannot reset the simulation: %s", cx_status_str(st));
+    }
+    return st;
 }
 
 const char *cx_sim_errmsg(const cx_sim *sim) { return sim ? sim->errmsg : ""; }

@@ -48,6 +48,7 @@ typedef struct {
     uint8_t dirty;          /* changed since the last metrics settle */
     uint8_t settled_level;  /* level at the last settle */
     uint8_t ever_failed;
+    uint8_t touched;        /* on the touched list: cx_sim_reset puts it back (infra.c) */
     cxi_event_id repair_ev;
     cx_time repair_due;     /* when the pending repair completes (repair_pending) */
 } cxi_asset_state;
@@ -123,7 +124,15 @@ struct cx_sim {
     const cx_scenario *sc;
     uint64_t seed, replicate;
     cx_time horizon;
-    cxi_arena arena; /* owns every array below */
+    cxi_arena arena; /* owns every array below, except those of `keep` */
+    /* The per-asset and per-link arrays of the asset model (as .. pool, m.dirty, tlist) live in
+     * `keep`, which survives cx_sim_reset: a reset puts back in their initial state only the
+     * entries the run touched (tlist: the assets whose state changed; their links and their
+     * suppliers' order with them), so a replicate of a batch costs what it simulates rather than
+     * O(assets + links). infra_ready: the arrays are allocated and initialised. */
+    cxi_arena keep;
+    int infra_ready;
+    uint32_t *tlist, ntouched;
     cxi_kernel *k;
     gsl_rng *rng_repair, *rng_delay, *rng_recovery;
     cx_observer obs[CXI_MAX_OBSERVERS];
@@ -226,6 +235,16 @@ cx_status cxi_sim_reseed(cx_sim *sim, uint64_t stream_replicate);
 /* ---- infra.c: assets, links, injects ------------------------------------------------------- */
 /* Builds the adjacency (CSR), components and state arrays. */
 cx_status cxi_infra_init(cx_sim *sim);
+/* Puts every entry of the asset model's arrays that the run touched back in its initial state. */
+void cxi_infra_restore(cx_sim *sim);
+/* Copies into dst (zeroed) the fields of src that survive a reset (see cx_sim.keep). */
+void cxi_infra_keep(cx_sim *dst, const cx_sim *src);
+/* Asset a's state is about to change: put it on the touched list (once per run). */
+static inline void cxi_infra_touch(cx_sim *sim, uint32_t a) {
+    if (sim->as[a].touched) return;
+    sim->as[a].touched = 1;
+    sim->tlist[sim->ntouched++] = a;
+}
 cx_status cxi_infra_on_inject(cx_sim *sim, cx_time t, uint32_t inject);
 /* As cxi_infra_on_inject, with the INJECT record's cause (e.g. "trigger" for contingency injects). */
 cx_status cxi_infra_fire_inject(cx_sim *sim, cx_time t, uint32_t inject, const char *cause);

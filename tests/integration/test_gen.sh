@@ -89,10 +89,10 @@ grep -q "100000 assets, 300000 links" "$work/out.txt" && ok "100000 assets, 3000
     fail "validate says: $(cat "$work/out.txt")"
 
 # ---- crisim bench scale: one line per size, then the growth per decade ---------------------------
-expect_rc 0 "bench scale 100,1000" -- "$bin" bench scale --sizes 100,1000 --reps 1 --dir "$work"
+expect_rc 0 "bench scale 100,1000" -- "$bin" bench scale --sizes 100,1000 --reps 2 --dir "$work"
 [ "$(grep -c '^engine=crisim bench=scale assets=' "$work/out.txt")" = 2 ] &&
-    grep -q 'assets=1000 .*events_per_asset=[0-9.]* ns_per_event=' "$work/out.txt" &&
-    tail -1 "$work/out.txt" | grep -Eq '^engine=crisim bench=scale summary=per_decade run=100-1000:[0-9.]+ events=100-1000:[0-9.]+ ns_per_event=100-1000:[0-9.]+$' &&
+    grep -q 'assets=1000 .*run_ms=[0-9.]* reset_ms=[0-9.]* fresh_run_ms=[0-9.]* create_ms=[0-9.]* .*events_per_asset=[0-9.]* ns_per_event=' "$work/out.txt" &&
+    tail -1 "$work/out.txt" | grep -Eq '^engine=crisim bench=scale summary=per_decade run=100-1000:[0-9.]+ fresh_run=100-1000:[0-9.]+ events=100-1000:[0-9.]+ ns_per_event=100-1000:[0-9.]+$' &&
     ok "bench scale: a line per size and the per-decade summary" || fail "bench scale printed: $(cat "$work/out.txt")"
 [ -z "$(ls -d "$work"/crisim-scale.* 2>/dev/null)" ] && ok "bench scale removed its scenarios" ||
     fail "left over: $(ls -d "$work"/crisim-scale.*)"

@@ -224,6 +224,124 @@ static void test_replicates_differ_and_are_reproducible(void **state) {
     cx_scenario_destroy(sc);
 }
 
+/* The asset model's arrays of a and b are in the same state (padding aside). */
+static void assert_same_infra(const cx_sim *a, const cx_sim *b) {
+    const cx_scenario *sc = a->sc;
+    assert_int_equal(memcmp(a->as, b->as, sc->nassets * sizeof *a->as), 0);
+    assert_int_equal(memcmp(a->ls, b->ls, sc->nlinks * sizeof *a->ls), 0);
+    assert_int_equal(memcmp(a->qv, b->qv, sc->nassets * sizeof *a->qv), 0);
+    assert_int_equal(memcmp(a->upd, b->upd, sc->nassets * sizeof *a->upd), 0);
+    for (uint32_t i = 0; i < sc->nassets; i++) {
+        assert_true(a->ao[i].ord == b->ao[i].ord);
+        assert_true(a->ao[i].qver == b->ao[i].qver);
+        assert_int_equal(a->ao[i].nout, b->ao[i].nout);
+    }
+    assert_true(a->ord_next == b->ord_next);
+    assert_int_equal(a->ntouched, 0);
+}
+
+/* Replicate `rep` of sc on a new simulation: its records and metrics. */
+static void fresh_run(const cx_scenario *sc, uint64_t seed, uint64_t rep, sb_log *log,
+                      double *mv, size_t *nm) {
+    cx_sim_config cfg = cx_sim_config_default();
+    cfg.seed = seed;
+    cfg.replicate = rep;
+    cx_sim *sim = NULL;
+    assert_int_equal(cx_sim_create(sc, &cfg, &sim), CX_OK);
+    cx_observer o = sb_log_observer(log);
+    assert_int_equal(cx_sim_subscribe(sim, &o), CX_OK);
+    assert_int_equal(cx_sim_run(sim), CX_OK);
+    const cx_metric *m;
+    assert_int_equal(cx_sim_metrics(sim, &m, nm), CX_OK);
+    for (size_t i = 0; i < *nm; i++) mv[i] = m[i].value;
+    cx_sim_destroy(sim);
+}
+
+/* One simulation reset between replicates (some stopped half-way, one run twice) gives what a
+ * new simulation gives, record for record and metric for metric, and a reset puts the asset
+ * model's arrays back exactly as cx_sim_create leaves them. */
+static void check_reset(const cx_scenario *sc, uint64_t seed) {
+    static const uint64_t reps[] = {3, 0, 7, 0, 1, 12};
+    static const int half[] = {0, 1, 0, 0, 1, 0}; /* stop at half the horizon, then reset */
+    cx_sim_config cfg = cx_sim_config_default();
+    cfg.seed = seed;
+    cx_sim *sim = NULL;
+    size_t nonempty = 0;
+    for (size_t k = 0; k < sizeof reps / sizeof reps[0]; k++) {
+        cfg.replicate = reps[k];
+        if (!sim) {
+            assert_int_equal(cx_sim_create(sc, &cfg, &sim), CX_OK);
+        } else {
+            assert_int_equal(cx_sim_reset(sim, &cfg), CX_OK);
+            cx_sim *ref = NULL;
+            assert_int_equal(cx_sim_create(sc, &cfg, &ref), CX_OK);
+            assert_same_infra(sim, ref);
+            cx_sim_destroy(ref);
+        }
+        if (half[k]) {
+            assert_int_equal(cx_sim_run_until(sim, sim->horizon / 2), CX_OK);
+            continue;
+        }
+        sb_log got = {0}, want = {0};
+        cx_observer o = sb_log_observer(&got);
+        assert_int_equal(cx_sim_subscribe(sim, &o), CX_OK);
+        assert_int_equal(cx_sim_run(sim), CX_OK);
+        const cx_metric *m;
+        size_t nm = 0, nw = 0;
+        assert_int_equal(cx_sim_metrics(sim, &m, &nm), CX_OK);
+        double *mv = calloc(nm + 1, sizeof *mv);
+        assert_non_null(mv);
+        fresh_run(sc, seed, reps[k], &want, mv, &nw);
+        assert_int_equal(nm, nw);
+        for (size_t i = 0; i < nm; i++) assert_true(m[i].value == mv[i] || (isnan(m[i].value) && isnan(mv[i])));
+        assert_true(same_records(&got, &want));
+        nonempty += sb_log_count(&got, CX_REC_ASSET, NULL) > 0;
+        free(mv);
+        sb_log_free(&got);
+        sb_log_free(&want);
+    }
+    assert_true(nonempty > 0); /* the check saw cascades, not empty runs */
+    cx_sim_destroy(sim);
+}
+
+/* A cascade cut by the horizon: b's link is left pending and b is never refreshed. */
+static cx_scenario *cut_short(void) {
+    cx_scenario *sc = sb_new("cut", 5 * SB_H);
+    uint32_t de = sb_region(sc, "DE", 51, 10, 0);
+    uint32_t a = sb_asset(sc, "a", CX_SECTOR_POWER, de, 10);
+    uint32_t b = sb_asset(sc, "b", CX_SECTOR_WATER, de, 10);
+    uint32_t c = sb_asset(sc, "c", CX_SECTOR_HEALTH, de, 10);
+    sc->assets[a].repair = sb_fixed(48 * SB_H);
+    sb_link(sc, a, b, 0.5, 0.9, sb_fixed(10 * SB_H), sb_fixed(SB_H));
+    sb_link(sc, a, c, 0.5, 0.9, sb_fixed(SB_H), sb_fixed(SB_H));
+    sb_on_asset(sc, "hit", SB_H, CX_INJECT_DAMAGE, a, 1);
+    return sc;
+}
+
+static void test_reset_gives_what_a_new_simulation_gives(void **state) {
+    (void)state;
+    cx_scenario *sc = random_grid();
+    check_reset(sc, 5);
+    cx_scenario_destroy(sc);
+    sc = cut_short();
+    check_reset(sc, 1);
+    cx_scenario_destroy(sc);
+    /* the shipped scenarios: response models, IPCR, hybrid threats, the sector model */
+    static const char *const names[] = {"election-2024", "blackout-2006", "floods-2024",
+                                        "wildfires-med", "earthquake-usar"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s/scenarios/%s", CX_SOURCE_DIR, names[i]);
+        cx_diags *d = NULL;
+        assert_int_equal(cx_diags_create(&d), CX_OK);
+        sc = NULL;
+        assert_int_equal(cx_scenario_load(dir, NULL, &sc, d), CX_OK);
+        cx_diags_destroy(d);
+        check_reset(sc, cx_scenario_seed(sc));
+        cx_scenario_destroy(sc);
+    }
+}
+
 static int same_first(const sb_log *a, const sb_log *b, size_t n) {
     if (a->n < n || b->n < n) return 0;
     sb_log x = *a, y = *b;
@@ -539,6 +657,7 @@ int main(void) {
         cmocka_unit_test(test_same_seed_same_records_other_seed_differs),
         cmocka_unit_test(test_replicates_differ_and_are_reproducible),
         cmocka_unit_test(test_reseed_keeps_the_past_and_varies_the_future),
+        cmocka_unit_test(test_reset_gives_what_a_new_simulation_gives),
         cmocka_unit_test(test_decisions_act_after_every_event_of_their_instant),
         cmocka_unit_test(test_chain_of_100000_assets_runs_without_recursion),
         cmocka_unit_test(test_metrics_match_hand_computation),

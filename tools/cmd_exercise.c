@@ -624,7 +624,8 @@ static int load_decisions(ex *e, int with_rows, const char *row, const char *wha
     cx_diags *d = NULL;
     cx_scenario *sc = NULL;
     if (cx_diags_create(&d) != CX_OK) return fail(e, "out of memory");
-    cx_load_opts lo = cx_load_opts_default();
+    cx_load_opts lo;
+    (void)cli_load_opts(&lo); /* checked by main() */
     lo.decisions = cand;
     cx_status st = cx_scenario_load(e->dir, &lo, &sc, d);
     if (st != CX_OK) {
@@ -1845,7 +1846,8 @@ int cmd_exercise(int argc, char **argv) {
     /* first load: validation with every error, exactly as crisim validate */
     cx_diags *d = NULL;
     if (cx_diags_create(&d) != CX_OK) return 1;
-    cx_load_opts lo = cx_load_opts_default();
+    cx_load_opts lo;
+    (void)cli_load_opts(&lo); /* checked by main() */
     cx_status st = cx_scenario_load(e.dir, &lo, &e.sc, d);
     if (st != CX_OK) {
         cli_print_diags(d);

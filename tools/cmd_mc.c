@@ -930,7 +930,8 @@ static int run_worker(const cx_scenario *sc, mc_opts *o) {
 static cx_scenario *load_everywhere(const mc_opts *o, int *rc) {
     cx_diags *diags = NULL;
     cx_scenario *sc = NULL;
-    cx_load_opts lo = cx_load_opts_default();
+    cx_load_opts lo;
+    (void)cli_load_opts(&lo); /* checked by main() */
     lo.overrides = o->sets;
     lo.noverrides = o->nsets;
     cx_status st = cx_diags_create(&diags);
@@ -1113,7 +1114,8 @@ static int load_point(const mc_opts *o, const cxi_table *pts, unsigned r, char *
                       const char **sets, size_t *nsets, cx_diags *d, cx_scenario **sc,
                       cx_status *st) {
     if (point_sets(o, pts, r, owned, sets, nsets) != 0) return -1;
-    cx_load_opts lo = cx_load_opts_default();
+    cx_load_opts lo;
+    (void)cli_load_opts(&lo); /* checked by main() */
     lo.overrides = sets;
     lo.noverrides = *nsets;
     *st = cx_scenario_load(o->dir, &lo, sc, d);

@@ -432,7 +432,8 @@ int cmd_run(int argc, char **argv) {
         fprintf(stderr, "crisim run: out of memory\n");
         return 1;
     }
-    cx_load_opts lopts = cx_load_opts_default();
+    cx_load_opts lopts;
+    (void)cli_load_opts(&lopts); /* checked by main() */
     lopts.decisions = decisions; /* replaces DIR/decisions.csv; its errors make the run a usage error */
     lopts.overrides = sets;
     lopts.noverrides = nsets;

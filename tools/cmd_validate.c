@@ -29,7 +29,8 @@ int cmd_validate(int argc, char **argv) {
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int quiet = 0, c;
-    cx_load_opts lo = cx_load_opts_default();
+    cx_load_opts lo;
+    (void)cli_load_opts(&lo); /* checked by main() */
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":qD:h", opts, NULL)) != -1) {

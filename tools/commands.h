@@ -4,6 +4,8 @@
 #ifndef CX_COMMANDS_H
 #define CX_COMMANDS_H
 
+#include "crisim.h"
+
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_exercise(int argc, char **argv);
@@ -24,6 +26,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Prints every message of diags to stderr, then "N more errors not shown" when some were dropped. */
 struct cx_diags;
 void cli_print_diags(const struct cx_diags *d);
+/* Default load options with the size limits of CRISIM_MAX_FILE_MB and CRISIM_MAX_ROWS when set.
+ * -1 (after printing why) when one is malformed; main() checks them before any command runs. */
+int cli_load_opts(cx_load_opts *o);
 /* The command line joined by spaces, shell-quoted where needed (for manifests). */
 void cli_command_line(int argc, char **argv, char *buf, size_t n);
 /* Installs fn (or SIG_DFL) for SIGINT and SIGTERM: how run, mc and exercise stop cleanly. */

@@ -50,9 +50,44 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
 
 void cli_print_diags(const cx_diags *d) {
     size_t n = cx_diags_count(d);
-    for (size_t i = 0; i < n; i++) fprintf(stderr, "%s\n", cx_diags_get(d, i));
+    int limit = 0;
+    for (size_t i = 0; i < n; i++) {
+        fprintf(stderr, "%s\n", cx_diags_get(d, i));
+        limit |= strstr(cx_diags_get(d, i), "(the limit") != NULL;
+    }
     if (cx_diags_dropped(d) > 0)
         fprintf(stderr, "... and %zu more errors not shown\n", cx_diags_dropped(d));
+    if (limit) /* the limits guard against hostile files; a big generated scenario is not one */
+        fprintf(stderr, "hint: for larger scenarios set CRISIM_MAX_FILE_MB (MiB per file, default "
+                        "64) or CRISIM_MAX_ROWS (rows per table, default 5000000)\n");
+}
+
+/* A whole number in [lo, hi] from environment variable name, into *v (unchanged when unset or
+ * empty). -1 after printing what is wrong. */
+static int env_count(const char *name, unsigned long long lo, unsigned long long hi,
+                     unsigned long long *v) {
+    const char *s = getenv(name);
+    if (!s || !s[0]) return 0;
+    char *end = NULL;
+    unsigned long long x = s[0] >= '0' && s[0] <= '9' ? strtoull(s, &end, 10) : 0;
+    if (!end || *end || x < lo || x > hi) {
+        fprintf(stderr, "crisim: %s='%s': expected a whole number from %llu to %llu\n", name, s,
+                lo, hi);
+        return -1;
+    }
+    *v = x;
+    return 0;
+}
+
+int cli_load_opts(cx_load_opts *o) {
+    *o = cx_load_opts_default();
+    unsigned long long mb = o->max_file_bytes >> 20, rows = o->max_rows;
+    if (env_count("CRISIM_MAX_FILE_MB", 1, 1048576, &mb) != 0 ||
+        env_count("CRISIM_MAX_ROWS", 1, 1000000000, &rows) != 0)
+        return -1;
+    o->max_file_bytes = (size_t)mb << 20;
+    o->max_rows = (size_t)rows;
+    return 0;
 }
 
 void cli_command_line(int argc, char **argv, char *buf, size_t n) {
@@ -98,6 +133,8 @@ int main(int argc, char **argv) {
         printf("crisim %s\n", cx_version());
         return 0;
     }
+    cx_load_opts lo;
+    if (cli_load_opts(&lo) != 0) return 2; /* a bad limit in the environment: a usage error */
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(cmd, commands[i].name) != 0) continue;
         /* The subcommand gets a copy of argv: getopt_long permutes what it parses, and manifests

@@ -70,6 +70,17 @@ for d in bad/*/; do
     grep -q "^${d}[a-z]*\.csv" "$err" || fail "$d: no located message"
 done
 
+# size limits: CRISIM_MAX_ROWS / CRISIM_MAX_FILE_MB lower or raise them; a limit error says how
+CRISIM_MAX_ROWS=3 expect 2 validate good/minimal
+has "$err" "good/minimal/assets.csv:5:1: more than 3 rows (the limit per table)"
+has "$err" "hint: for larger scenarios set CRISIM_MAX_FILE_MB (MiB per file, default 64) or CRISIM_MAX_ROWS (rows per table, default 5000000)"
+CRISIM_MAX_ROWS=100 CRISIM_MAX_FILE_MB=1 expect 0 validate good/minimal
+CRISIM_MAX_FILE_MB=0 expect 2 validate good/minimal
+has "$err" "crisim: CRISIM_MAX_FILE_MB='0': expected a whole number from 1 to 1048576"
+CRISIM_MAX_ROWS=lots expect 2 run good/minimal
+has "$err" "crisim: CRISIM_MAX_ROWS='lots': expected a whole number from 1 to 1000000000"
+[ -s "$out" ] && fail "stdout not empty on a bad limit"
+
 # usage errors
 expect 2 validate
 has "$err" "crisim validate: missing scenario folder DIR"

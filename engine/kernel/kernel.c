@@ -15,10 +15,14 @@
  * When the run is empty the innermost cursor moves to the next non-empty bucket, which is reversed
  * and sorted into the run (or, holding over RUN_MAX events, spread over a new finer rung); a used-up
  * rung is dropped; when no rung is left, rung 0 is rebuilt from top with a few buckets per event
- * spanning top's keys. Each event is thus moved about once and buckets adapt to any time scale.
+ * over top's keys, and RUNG0_REACH times as many buckets of that width (up to 1 MiB of heads),
+ * so that rung 0 reaches far past its keys: a push to top is a branch the predictor gets wrong
+ * (about 1 push in 8 in a hold model when rung 0 ended at the last key). Each event is thus moved
+ * about once and buckets adapt to any time scale.
  * A run that grows past RUN_MAX through pushes is spread over a finer rung too, so bursts of
  * events close in time never make insertion quadratic. Queue and loop share this file so the hot
- * path (pop, dispatch, schedule, push) has no calls between layers.
+ * path (pop, dispatch, schedule, push) has no calls between layers. push first tests a window of
+ * keys kept up to date when rung 0's cursor moves (one compare for "a later bucket of rung 0").
  * Cancelled events stay where they are, flagged, and are dropped when they reach the front, or by a
  * compaction once they outnumber live ones. A push before the innermost cursor (possible only after
  * a pop_until looked ahead past the caller's clock) moves everything back to top: O(n), rare. */
@@ -26,7 +30,6 @@
 #define SIGN_BIT UINT64_C(0x8000000000000000)
 #define NIL UINT32_C(0xFFFFFFFF)
 #define MAX_NODES UINT32_C(0xFFFFFFF0)
-#define ST_FREE 0u
 #define ST_LIVE 1u
 #define ST_CANCELLED 2u
 #define MIN_BUCKETS 16u
@@ -34,6 +37,8 @@
 #define BUCKETS_PER_EVENT 4u /* at the front of a hold model this leaves about 2 events per bucket */
 #define RUN_MAX 48u /* a longer run is spread over a finer rung */
 #define RANK_MAX 6u /* buckets up to this size are sorted by rank (branch-free) */
+#define RUNG0_REACH 8u /* rung 0 has this many times the buckets its keys need (a power of 2) */
+#define REACH_MAX_BUCKETS (UINT32_C(1) << 18) /* ... while that stays within 1 MiB of heads */
 #define MAX_RUNGS 64 /* each rung is at least 2x finer than its parent: 64 suffice for 64-bit keys */
 
 #if defined(__GNUC__)
@@ -41,19 +46,23 @@
 #define NOINLINE __attribute__((noinline))
 #define HOT_INLINE inline __attribute__((always_inline))
 #define LIKELY(x) __builtin_expect(!!(x), 1)
+/* The hot functions start on a cache line: otherwise the hold benchmark moved by up to 20 % with
+ * the size of unrelated code linked before them (branch prediction and fetch depend on layout). */
+#define HOT_ALIGN __attribute__((aligned(64)))
 #else
 #define COLD
 #define NOINLINE
 #define HOT_INLINE inline
 #define LIKELY(x) (x)
+#define HOT_ALIGN
 #endif
 
 typedef struct {
     uint64_t key;  /* time with the sign bit flipped, so unsigned order = time order */
     cxi_payload p;
     uint32_t next; /* link in its bucket, the run or the free list */
+    uint32_t state; /* ST_LIVE or ST_CANCELLED while stored; stale once released (gen tells) */
     uint32_t gen;  /* bumped on every release, so stale ids stop matching; never 0 */
-    uint32_t state;
     uint32_t pad;
 } qnode;
 
@@ -75,17 +84,52 @@ struct cxi_queue {
     uint32_t nnodes, capnodes, free_head;
     int depth;      /* rungs in use; 0: everything is in top */
     uint32_t run;   /* bucket cur of the innermost rung, sorted by (key, insertion) */
-    uint32_t runlen;
-    uint32_t hint;  /* a node of the run after which same-key pushes go, or NIL */
+    uint32_t hint;  /* a node of the run after which same-key pushes go, or NIL; valid only while
+                     * its gen is hint_gen, so pops need not clear it (a released node's gen moves
+                     * on) */
+    uint32_t runlen; /* not next to run, so that a pop updates both with plain scalar stores */
+    uint32_t hint_gen;
     qent *top;      /* keys beyond rung 0, in insertion order */
     uint32_t ntop, captop;
     uint64_t top_min; /* <= every key in top (cancelled ones included) */
     size_t live, dead; /* pending events; cancelled events still stored */
+    /* push's window, kept by set_window and move_window: keys in [lo0, lo0 + span0) go to a bucket
+     * of rung 0 after its cursor, keys > last0 to top; without rungs the window is empty and last0
+     * the largest key, so that every push takes push_slow */
+    uint64_t lo0, span0, last0;
+    uint32_t nb0; /* buckets of rung 0 holding keys: fewer than K if it reaches past the largest */
     qrung r[MAX_RUNGS];
 };
 
 static inline uint64_t to_key(cx_time t) { return (uint64_t)t ^ SIGN_BIT; }
 static inline cx_time from_key(uint64_t k) { return (cx_time)(k ^ SIGN_BIT); }
+
+/* Moves push's window to the buckets after j, the new cursor of rung 0. */
+static inline void move_window(cxi_queue *q, uint32_t j) {
+    const qrung *g = &q->r[0];
+    uint64_t lo = g->S + ((uint64_t)(j + 1) << g->w); /* cannot overflow when j + 1 < nb0 */
+    q->lo0 = lo;
+    q->span0 = j + 1 < q->nb0 ? q->last0 - lo + 1 : 0;
+}
+
+/* Recomputes push's window after the rungs changed. Rung 0 may reach past the largest key; its
+ * buckets are then clipped to the one that holds UINT64_MAX (and nothing goes to top). */
+static void set_window(cxi_queue *q) {
+    const qrung *g = &q->r[0];
+    q->lo0 = UINT64_MAX;
+    q->span0 = 0;
+    q->last0 = UINT64_MAX;
+    q->nb0 = 0;
+    if (q->depth == 0) return;
+    uint64_t lastb = (UINT64_MAX - g->S) >> g->w; /* the bucket of UINT64_MAX */
+    if ((uint64_t)g->K - 1 < lastb) {
+        q->nb0 = g->K;
+        q->last0 = g->S + ((uint64_t)g->K << g->w) - 1;
+    } else {
+        q->nb0 = (uint32_t)lastb + 1;
+    }
+    move_window(q, g->cur);
+}
 
 cx_status cxi_queue_create(size_t capacity_hint, cxi_queue **out) {
     *out = NULL;
@@ -94,6 +138,7 @@ cx_status cxi_queue_create(size_t capacity_hint, cxi_queue **out) {
     q->free_head = NIL;
     q->run = q->hint = NIL;
     q->top_min = UINT64_MAX;
+    set_window(q);
     if (capacity_hint > 0) {
         if (capacity_hint > MAX_NODES) capacity_hint = MAX_NODES;
         q->nodes = malloc(capacity_hint * sizeof *q->nodes);
@@ -117,8 +162,7 @@ void cxi_queue_destroy(cxi_queue *q) {
 
 static inline void node_release(cxi_queue *q, uint32_t s) {
     qnode *n = &q->nodes[s];
-    n->gen = n->gen + 1 ? n->gen + 1 : 1;
-    n->state = ST_FREE;
+    n->gen = n->gen + 1 ? n->gen + 1 : 1; /* a free node needs no state: no id matches its gen */
     n->next = q->free_head;
     q->free_head = s;
 }
@@ -266,6 +310,7 @@ static HOT_INLINE void activate(cxi_queue *q, int d, uint32_t j) {
     uint32_t n, l = g->head[j];
     g->head[j] = NIL;
     g->cur = j;
+    if (d == 0) move_window(q, j);
     q->hint = NIL;
 #if defined(__GNUC__)
     /* the next buckets' first events are needed soon; with 100k events they are not in cache
@@ -331,13 +376,16 @@ static void run_insert(cxi_queue *q, uint32_t s) {
         nd[s].next = q->run;
         q->run = s;
         q->hint = s;
+        q->hint_gen = nd[s].gen;
         return;
     }
-    uint32_t p = q->hint != NIL && nd[q->hint].key <= k ? q->hint : q->run;
+    uint32_t h = q->hint;
+    uint32_t p = h != NIL && nd[h].gen == q->hint_gen && nd[h].key <= k ? h : q->run;
     while (nd[p].next != NIL && nd[nd[p].next].key <= k) p = nd[p].next;
     nd[s].next = nd[p].next;
     nd[p].next = s;
     q->hint = s;
+    q->hint_gen = nd[s].gen;
 }
 
 /* Moves every stored event back to top, in an order that keeps equal keys in insertion order
@@ -365,6 +413,7 @@ static COLD int refile_all(cxi_queue *q) {
     q->depth = 0;
     q->run = q->hint = NIL;
     q->runlen = 0;
+    set_window(q);
     return 0;
 }
 
@@ -379,7 +428,6 @@ static NOINLINE int build(cxi_queue *q) {
     uint64_t want = n >= 128 ? (uint64_t)n * BUCKETS_PER_EVENT : n;
     while (K < want && K < MAX_BUCKETS) K *= 2;
     qrung *g = &q->r[0];
-    if (rung_reserve(g, K) != 0) return -1;
     int w = 0;
     uint64_t S = lo;
     for (; w < 63; w++) {
@@ -387,6 +435,9 @@ static NOINLINE int build(cxi_queue *q) {
         if (((hi - S) >> w) < K) break;
     }
     if (w == 63) S = lo & SIGN_BIT;
+    /* reach past the keys (see the top comment); the width stays the one chosen above */
+    for (uint32_t f = 1; f < RUNG0_REACH && K < REACH_MAX_BUCKETS; f *= 2) K *= 2;
+    if (rung_reserve(g, K) != 0) return -1;
     memset(g->head, 0xFF, (size_t)K * sizeof *g->head);
     qnode *nd = q->nodes;
     for (uint32_t j = 0; j < n; j++) {
@@ -409,6 +460,7 @@ static NOINLINE int build(cxi_queue *q) {
     g->w = w;
     g->K = K;
     q->depth = 1;
+    set_window(q);
     activate(q, 0, 0);
     return 0;
 }
@@ -483,29 +535,25 @@ routed:
 static HOT_INLINE cx_status push(cxi_queue *q, cx_time t, const cxi_payload *p, cxi_event_id *id_out) {
     uint64_t key = to_key(t);
     uint32_t s = q->free_head;
-    if (LIKELY(s != NIL)) {
-        qrung *g = &q->r[0];
-        uint64_t x = (key - g->S) >> g->w; /* meaningless when depth == 0, then unused */
-        int in_rung = q->depth > 0 && key >= g->S;
-        int to_bucket = in_rung && x > g->cur && x < g->K;
-        int to_top = (q->depth == 0 || (in_rung && x >= g->K)) && q->ntop < q->captop;
-        if (LIKELY(to_bucket | to_top)) {
-            qnode *n = &q->nodes[s];
-            q->free_head = n->next;
-            n->key = key;
-            n->p = *p;
-            n->state = ST_LIVE;
-            if (to_bucket) {
-                n->next = g->head[x];
-                g->head[x] = s;
-            } else {
-                q->top[q->ntop++] = (qent){key, s};
-                if (key < q->top_min) q->top_min = key;
-            }
-            q->live++;
-            if (id_out) *id_out = ((uint64_t)n->gen << 32) | s;
-            return CX_OK;
+    int to_bucket = key - q->lo0 < q->span0;
+    if (LIKELY((to_bucket || (key > q->last0 && q->ntop < q->captop)) && s != NIL)) {
+        qnode *n = &q->nodes[s];
+        q->free_head = n->next;
+        n->key = key;
+        n->p = *p;
+        n->state = ST_LIVE;
+        if (LIKELY(to_bucket)) {
+            qrung *g = &q->r[0];
+            uint64_t x = (key - g->S) >> g->w;
+            n->next = g->head[x];
+            g->head[x] = s;
+        } else {
+            q->top[q->ntop++] = (qent){key, s};
+            if (key < q->top_min) q->top_min = key;
         }
+        q->live++;
+        if (id_out) *id_out = ((uint64_t)n->gen << 32) | s;
+        return CX_OK;
     }
     return push_slow(q, key, p, id_out);
 }
@@ -515,7 +563,7 @@ cx_status cxi_queue_push(cxi_queue *q, cx_time t, const cxi_payload *p, cxi_even
 }
 
 /* Pops the earliest live event if its key is <= ulimit: 1 popped, 0 none, -1 out of memory. */
-static NOINLINE int pop_slow(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payload *p) {
+static NOINLINE HOT_ALIGN int pop_slow(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payload *p) {
     for (;;) {
         uint32_t s = q->run;
         if (LIKELY(s != NIL)) {
@@ -523,7 +571,6 @@ static NOINLINE int pop_slow(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payl
             if (n->key > ulimit) return 0;
             q->run = n->next;
             q->runlen--;
-            if (s == q->hint) q->hint = NIL;
             int live = n->state == ST_LIVE;
             if (LIKELY(live)) {
                 if (t) *t = from_key(n->key);
@@ -550,6 +597,7 @@ static NOINLINE int pop_slow(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payl
                 continue;
             }
             q->depth = d; /* this rung is used up; its parent's current bucket with it */
+            if (d == 0) set_window(q);
             continue;
         }
         if (q->ntop == 0 || q->top_min > ulimit) return 0;
@@ -557,15 +605,14 @@ static NOINLINE int pop_slow(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payl
     }
 }
 
-/* The common pop: the head of the run is live and due. */
-static HOT_INLINE int pop(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payload *p) {
+/* The common pop: the head of the run is live and due. 1 popped, 0 left for pop_slow. */
+static HOT_INLINE int pop_head(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payload *p) {
     uint32_t s = q->run;
     if (LIKELY(s != NIL)) {
         qnode *n = &q->nodes[s];
         if (LIKELY(n->key <= ulimit && n->state == ST_LIVE)) {
             q->run = n->next;
             q->runlen--;
-            if (s == q->hint) q->hint = NIL;
             if (t) *t = from_key(n->key);
             if (p) *p = n->p;
             node_release(q, s);
@@ -573,6 +620,11 @@ static HOT_INLINE int pop(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payload
             return 1;
         }
     }
+    return 0;
+}
+
+static HOT_INLINE int pop(cxi_queue *q, uint64_t ulimit, cx_time *t, cxi_payload *p) {
+    if (LIKELY(pop_head(q, ulimit, t, p))) return 1;
     return pop_slow(q, ulimit, t, p);
 }
 
@@ -590,7 +642,6 @@ int cxi_queue_peek(cxi_queue *q, cx_time *t) {
         uint32_t s = q->run;
         q->run = nd[s].next;
         q->runlen--;
-        if (s == q->hint) q->hint = NIL;
         node_release(q, s);
         q->dead--;
     }
@@ -720,30 +771,72 @@ cx_status cxi_kernel_handler(cxi_kernel *k, cxi_handler fn, void *ctx, uint32_t 
 
 cx_time cxi_kernel_now(const cxi_kernel *k) { return k->now; }
 
-cx_status cxi_kernel_schedule(cxi_kernel *k, cx_time t, const cxi_payload *p, cxi_event_id *id_out) {
+HOT_ALIGN cx_status cxi_kernel_schedule(cxi_kernel *k, cx_time t, const cxi_payload *p,
+                                        cxi_event_id *id_out) {
     if (t < k->now || !p || p->type >= k->nhandlers) return CX_EINVAL;
     return push(k->q, t, p, id_out);
 }
 
 int cxi_kernel_cancel(cxi_kernel *k, cxi_event_id id) { return cxi_queue_cancel(k->q, id); }
 
-cx_status cxi_kernel_run_until(cxi_kernel *k, cx_time until) {
+/* Dispatches the event just popped into t, p; returns from the caller on a handler's error. */
+#define DISPATCH()                                                \
+    do {                                                          \
+        k->now = t;                                               \
+        k->processed++;                                           \
+        cx_status st_ = k->h[p.type].fn(k->h[p.type].ctx, t, &p); \
+        if (st_ != CX_OK) return st_;                             \
+    } while (0)
+
+HOT_ALIGN cx_status cxi_kernel_run_until(cxi_kernel *k, cx_time until) {
     if (until < k->now) return CX_EINVAL;
+    cxi_queue *q = k->q;
     uint64_t ulimit = to_key(until);
     cx_time t;
     cxi_payload p;
     for (;;) {
-        int r = pop(k->q, ulimit, &t, &p);
-        if (r == 0) break;
-        if (r < 0) return CX_ENOMEM;
-        k->now = t;
-        k->processed++;
-        cx_status st = k->h[p.type].fn(k->h[p.type].ctx, t, &p);
-        if (st != CX_OK) return st;
+        uint32_t rest = 0;
+        if (!pop_head(q, ulimit, &t, &p)) {
+            int r = pop_slow(q, ulimit, &t, &p);
+            if (r == 0) break;
+            if (r < 0) return CX_ENOMEM;
+            rest = q->runlen;
+        }
+        /* After pop_slow sorted a new bucket into the run, the rest of the run is popped by
+         * straight-line code picked by one switch on its length, rather than by a loop whose
+         * run-empty check has a random outcome once per bucket (bucket sizes are random): the
+         * switch's target goes with the size branches activate just took. Each pop_head here
+         * still checks (handlers may cancel or insert events), but predictably. */
+        switch (rest < 5 ? rest : 5) {
+        case 5:
+            DISPATCH();
+            if (!pop_head(q, ulimit, &t, &p)) continue;
+            /* fall through */
+        case 4:
+            DISPATCH();
+            if (!pop_head(q, ulimit, &t, &p)) continue;
+            /* fall through */
+        case 3:
+            DISPATCH();
+            if (!pop_head(q, ulimit, &t, &p)) continue;
+            /* fall through */
+        case 2:
+            DISPATCH();
+            if (!pop_head(q, ulimit, &t, &p)) continue;
+            /* fall through */
+        case 1:
+            DISPATCH();
+            if (!pop_head(q, ulimit, &t, &p)) continue;
+            /* fall through */
+        default:
+            DISPATCH();
+        }
     }
     k->now = until;
     return CX_OK;
 }
+
+#undef DISPATCH
 
 cx_status cxi_kernel_step(cxi_kernel *k, cx_time until, int *stepped) {
     *stepped = 0;

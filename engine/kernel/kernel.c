@@ -160,6 +160,21 @@ void cxi_queue_destroy(cxi_queue *q) {
     free(q);
 }
 
+void cxi_queue_clear(cxi_queue *q) {
+    /* nodes are handed out from index 0 again, each with gen 1 (node_new), as in a new queue;
+     * rung heads are filled when a rung is built, so the arrays need no clearing */
+    q->nnodes = 0;
+    q->free_head = NIL;
+    q->depth = 0;
+    q->run = q->hint = NIL;
+    q->runlen = 0;
+    q->hint_gen = 0;
+    q->ntop = 0;
+    q->top_min = UINT64_MAX;
+    q->live = q->dead = 0;
+    set_window(q);
+}
+
 static inline void node_release(cxi_queue *q, uint32_t s) {
     qnode *n = &q->nodes[s];
     n->gen = n->gen + 1 ? n->gen + 1 : 1; /* a free node needs no state: no id matches its gen */
@@ -758,6 +773,13 @@ void cxi_kernel_destroy(cxi_kernel *k) {
     if (!k) return;
     cxi_queue_destroy(k->q);
     free(k);
+}
+
+void cxi_kernel_reset(cxi_kernel *k) {
+    cxi_queue_clear(k->q);
+    k->now = 0;
+    k->processed = 0;
+    k->nhandlers = 0;
 }
 
 cx_status cxi_kernel_handler(cxi_kernel *k, cxi_handler fn, void *ctx, uint32_t *type_out) {

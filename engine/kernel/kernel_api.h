@@ -46,6 +46,8 @@ typedef uint64_t cxi_event_id;
 typedef struct cxi_queue cxi_queue; /* body in kernel.c */
 cx_status cxi_queue_create(size_t capacity_hint, cxi_queue **out);
 void cxi_queue_destroy(cxi_queue *q); /* NULL is a no-op */
+/* Empties q, keeping its memory: it then behaves exactly as a new queue (same ids too). */
+void cxi_queue_clear(cxi_queue *q);
 /* Schedules an event at time t. id_out may be NULL. CX_ENOMEM / CX_ELIMIT on failure. */
 cx_status cxi_queue_push(cxi_queue *q, cx_time t, const cxi_payload *p, cxi_event_id *id_out);
 /* Cancels a pending event: 1 if it was pending, 0 if it already fired, was cancelled or is NONE. */
@@ -69,6 +71,8 @@ typedef cx_status (*cxi_handler)(void *ctx, cx_time t, const cxi_payload *p);
 typedef struct cxi_kernel cxi_kernel; /* body in kernel.c; not thread-safe, one per simulation */
 cx_status cxi_kernel_create(size_t capacity_hint, cxi_kernel **out);
 void cxi_kernel_destroy(cxi_kernel *k); /* NULL is a no-op */
+/* Back to a new kernel's state (no events, no handlers, now 0), keeping its memory. */
+void cxi_kernel_reset(cxi_kernel *k);
 /* Registers a handler; *type_out is the value to put in cxi_payload.type. At most 64 handlers. */
 cx_status cxi_kernel_handler(cxi_kernel *k, cxi_handler fn, void *ctx, uint32_t *type_out);
 cx_time cxi_kernel_now(const cxi_kernel *k);

@@ -248,7 +248,8 @@ static cx_status setup(cx_sim *sim) {
     const cx_scenario *sc = sim->sc;
     cx_status st;
     size_t hint = (size_t)sc->nassets + sc->nlinks + sc->ninjects + 64;
-    if ((st = cxi_kernel_create(hint, &sim->k)) != CX_OK) return st;
+    if (sim->k) cxi_kernel_reset(sim->k); /* cx_sim_reset: its memory is kept */
+    else if ((st = cxi_kernel_create(hint, &sim->k)) != CX_OK) return st;
     struct {
         cxi_handler fn;
         uint32_t *type;
@@ -313,9 +314,8 @@ cx_status cx_sim_create(const cx_scenario *sc, const cx_sim_config *cfg, cx_sim 
     return CX_OK;
 }
 
-/* Frees everything but sim itself and sim->keep. */
+/* Frees everything but sim itself, sim->keep and the kernel. */
 static void release(cx_sim *sim) {
-    cxi_kernel_destroy(sim->k);
     if (sim->rng_repair) gsl_rng_free(sim->rng_repair);
     if (sim->rng_delay) gsl_rng_free(sim->rng_delay);
     if (sim->rng_recovery) gsl_rng_free(sim->rng_recovery);
@@ -328,6 +328,7 @@ static void release(cx_sim *sim) {
 void cx_sim_destroy(cx_sim *sim) {
     if (!sim) return;
     release(sim);
+    cxi_kernel_destroy(sim->k);
     cxi_arena_free(&sim->keep);
     free(sim);
 }
@@ -342,6 +343,7 @@ cx_status cx_sim_reset(cx_sim *sim, const cx_sim_config *cfg) {
     cx_sim kept = *sim; /* a few hundred bytes */
     memset(sim, 0, sizeof *sim);
     cxi_infra_keep(sim, &kept);
+    sim->k = kept.k; /* reset by setup() */
     cx_status st = init(sim, sc, cfg);
     if (st != CX_OK) {
         sim->failed = st;

@@ -336,6 +336,68 @@ static void test_queue_mass_cancel_keeps_survivors_in_order(void **state) {
     cxi_queue_destroy(q);
 }
 
+/* A random mix of pushes, cancels and pops that leaves events pending, as a trace of everything
+ * the queue returned (ids, times, payloads, sizes). */
+static size_t trace_mix(cxi_queue *q, uint64_t seed, uint64_t *out, size_t cap) {
+    uint64_t s = seed;
+    size_t n = 0;
+    cxi_event_id ids[512];
+    size_t nid = 0;
+    cx_time now = 0;
+    for (int op = 0; op < 3000 && n + 4 < cap; op++) {
+        uint64_t r = rnd(&s) % 100;
+        if (r < 55) {
+            cx_time t = now + (cx_time)(rnd(&s) % 5000);
+            cxi_payload p = {0, (uint32_t)op, 0, 0, 0.0};
+            cxi_event_id id;
+            assert_int_equal(cxi_queue_push(q, t, &p, &id), CX_OK);
+            ids[nid++ % 512] = id;
+            out[n++] = id;
+        } else if (r < 65 && nid > 0) {
+            out[n++] = (uint64_t)cxi_queue_cancel(q, ids[rnd(&s) % (nid < 512 ? nid : 512)]);
+        } else {
+            cx_time t = 0;
+            cxi_payload p = {0, 0, 0, 0, 0.0};
+            int got = cxi_queue_pop(q, &t, &p);
+            out[n++] = (uint64_t)got;
+            if (got) {
+                out[n++] = (uint64_t)t;
+                out[n++] = p.a;
+                now = t;
+            }
+        }
+        out[n++] = cxi_queue_size(q);
+    }
+    return n;
+}
+
+static void test_queue_clear_gives_a_new_queue(void **state) {
+    (void)state;
+    enum { CAP = 20000 };
+    uint64_t *a = malloc(CAP * sizeof *a), *b = malloc(CAP * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        cxi_queue *fresh = NULL, *used = NULL;
+        assert_int_equal(cxi_queue_create(0, &fresh), CX_OK);
+        assert_int_equal(cxi_queue_create(0, &used), CX_OK);
+        size_t na = trace_mix(fresh, seed, a, CAP);
+        (void)trace_mix(used, seed + 100, b, CAP); /* leaves events pending and rungs built */
+        assert_true(cxi_queue_size(used) > 0);
+        cxi_queue_clear(used);
+        assert_int_equal(cxi_queue_size(used), 0);
+        cx_time t;
+        assert_int_equal(cxi_queue_peek(used, &t), 0);
+        size_t nb = trace_mix(used, seed, b, CAP);
+        assert_int_equal(na, nb);
+        assert_memory_equal(a, b, na * sizeof *a); /* same pops, same ids */
+        cxi_queue_destroy(fresh);
+        cxi_queue_destroy(used);
+    }
+    free(a);
+    free(b);
+}
+
 static void test_queue_destroy_null_is_a_no_op(void **state) {
     (void)state;
     cxi_queue_destroy(NULL);
@@ -354,6 +416,7 @@ int main(void) {
         cmocka_unit_test(test_queue_pop_until_stops_at_the_limit),
         cmocka_unit_test(test_queue_handles_negative_and_extreme_times),
         cmocka_unit_test(test_queue_mass_cancel_keeps_survivors_in_order),
+        cmocka_unit_test(test_queue_clear_gives_a_new_queue),
         cmocka_unit_test(test_queue_destroy_null_is_a_no_op),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,8 +78,29 @@ static void test_observer_abort_stops_run_with_eio(void **state) {
     /* the failure is sticky */
     assert_int_equal(cx_sim_run(sim), CX_EIO);
     assert_int_equal(log.n, 3);
+    /* until a reset: the observer is gone, the error too, and the run is a new simulation's */
+    cx_sim_config cfg = cx_sim_config_default();
+    cfg.seed = 1;
+    assert_int_equal(cx_sim_reset(sim, &cfg), CX_OK);
+    assert_string_equal(cx_sim_errmsg(sim), "");
+    sb_log again = {0}, fresh = {0};
+    cx_observer o = sb_log_observer(&again);
+    assert_int_equal(cx_sim_subscribe(sim, &o), CX_OK);
+    assert_int_equal(cx_sim_run(sim), CX_OK);
+    cx_sim *ref = sb_run(sc, 1, &fresh, &st);
+    assert_int_equal(st, CX_OK);
+    assert_int_equal(again.n, fresh.n);
+    assert_true(again.n > 3);
+    for (size_t i = 0; i < again.n; i++) {
+        assert_int_equal(again.r[i].t, fresh.r[i].t);
+        assert_string_equal(again.r[i].entity, fresh.r[i].entity);
+        assert_string_equal(again.r[i].state, fresh.r[i].state);
+    }
+    cx_sim_destroy(ref);
     cx_sim_destroy(sim);
     sb_log_free(&log);
+    sb_log_free(&again);
+    sb_log_free(&fresh);
     cx_scenario_destroy(sc);
 }
 

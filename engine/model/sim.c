@@ -284,7 +284,7 @@ static cx_status setup(cx_sim *sim) {
     return cxi_msel_init(sim);
 }
 
-/* Fills a zeroed sim (keep aside) for a run of sc with cfg. */
+/* Fills a zeroed sim (but for what survives a reset: keep, the kernel) for a run of sc with cfg. */
 static cx_status init(cx_sim *sim, const cx_scenario *sc, const cx_sim_config *cfg) {
     cxi_arena_init(&sim->arena);
     sim->sc = sc;
@@ -340,7 +340,7 @@ cx_status cx_sim_reset(cx_sim *sim, const cx_sim_config *cfg) {
     const cx_scenario *sc = sim->sc;
     cxi_infra_restore(sim);
     release(sim);
-    cx_sim kept = *sim; /* a few hundred bytes */
+    cx_sim kept = *sim; /* about a kilobyte */
     memset(sim, 0, sizeof *sim);
     cxi_infra_keep(sim, &kept);
     sim->k = kept.k; /* reset by setup() */

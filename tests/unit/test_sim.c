@@ -314,7 +314,8 @@ static void check_reset(const cx_scenario *sc, uint64_t seed) {
         assert_non_null(mv);
         fresh_run(sc, seed, reps[k], &want, mv, &nw);
         assert_int_equal(nm, nw);
-        for (size_t i = 0; i < nm; i++) assert_true(m[i].value == mv[i] || (isnan(m[i].value) && isnan(mv[i])));
+        for (size_t i = 0; i < nm; i++)
+            assert_true(m[i].value == mv[i] || (isnan(m[i].value) && isnan(mv[i])));
         assert_true(same_records(&got, &want));
         nonempty += sb_log_count(&got, CX_REC_ASSET, NULL) > 0;
         free(mv);

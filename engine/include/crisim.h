@@ -149,7 +149,8 @@ void cx_sim_destroy(cx_sim *sim); /* NULL is a no-op */
 /* Puts sim back at T0 of its scenario as cx_sim_create(sc, cfg) would (same outputs, byte for
  * byte), keeping its memory: what the last run touched is put back, which costs in proportion to
  * that run rather than to the scenario's size. Observers are dropped. Works after a failed or
- * unfinished run. On failure sim can only be destroyed. For batches of replicates on one thread. */
+ * unfinished run. On failure sim can only be destroyed. For batches of replicates on one thread.
+ * The scenario must not have been modified since cx_sim_create: what depends only on it is kept. */
 cx_status cx_sim_reset(cx_sim *sim, const cx_sim_config *cfg);
 /* Message of the last failure on this handle ("" when none). */
 const char *cx_sim_errmsg(const cx_sim *sim);

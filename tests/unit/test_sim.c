@@ -64,6 +64,18 @@ static void test_run_emits_start_first_and_end_at_horizon(void **state) {
     cx_scenario_destroy(sc);
 }
 
+static int same_records(const sb_log *a, const sb_log *b) {
+    if (a->n != b->n) return 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const sb_rec *x = &a->r[i], *y = &b->r[i];
+        if (x->t != y->t || x->kind != y->kind || strcmp(x->entity, y->entity) ||
+            strcmp(x->state, y->state) || x->value != y->value || strcmp(x->cause, y->cause) ||
+            x->depth != y->depth || x->cross_border != y->cross_border)
+            return 0;
+    }
+    return 1;
+}
+
 static void test_observer_abort_stops_run_with_eio(void **state) {
     (void)state;
     cx_scenario *sc = small();
@@ -91,11 +103,7 @@ static void test_observer_abort_stops_run_with_eio(void **state) {
     assert_int_equal(st, CX_OK);
     assert_int_equal(again.n, fresh.n);
     assert_true(again.n > 3);
-    for (size_t i = 0; i < again.n; i++) {
-        assert_int_equal(again.r[i].t, fresh.r[i].t);
-        assert_string_equal(again.r[i].entity, fresh.r[i].entity);
-        assert_string_equal(again.r[i].state, fresh.r[i].state);
-    }
+    assert_true(same_records(&again, &fresh));
     cx_sim_destroy(ref);
     cx_sim_destroy(sim);
     sb_log_free(&log);
@@ -179,18 +187,6 @@ static cx_scenario *random_grid(void) {
     sb_on_asset(sc, "h2", 5 * SB_H, CX_INJECT_DAMAGE, 3, 0.9);
     sb_on_sector(sc, "h3", 20 * SB_H, CX_INJECT_DAMAGE, CX_SECTOR_POWER, -1, 0.7);
     return sc;
-}
-
-static int same_records(const sb_log *a, const sb_log *b) {
-    if (a->n != b->n) return 0;
-    for (size_t i = 0; i < a->n; i++) {
-        const sb_rec *x = &a->r[i], *y = &b->r[i];
-        if (x->t != y->t || x->kind != y->kind || strcmp(x->entity, y->entity) ||
-            strcmp(x->state, y->state) || x->value != y->value || strcmp(x->cause, y->cause) ||
-            x->depth != y->depth || x->cross_border != y->cross_border)
-            return 0;
-    }
-    return 1;
 }
 
 static void test_same_seed_same_records_other_seed_differs(void **state) {
